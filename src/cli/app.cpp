@@ -1,0 +1,23 @@
+#include "cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace medclaim {
+
+const char* version() { return "0.1.0"; }
+
+std::unique_ptr<Command> make_command() {
+    auto c = std::make_unique<Command>();
+    c->app = std::make_unique<CLI::App>("medclaim: adjudicate health-insurance claims against declarative rule packs", "medclaim");
+    c->app->set_version_flag("--version", version());
+    c->app->require_subcommand(1);
+    c->validate_cmd = add_validate_command(*c->app, c->validate);
+    return c;
+}
+
+ExitCode run_command(const Command& c) {
+    if (c.validate_cmd->parsed()) return run_validate(c.validate);
+    return ExitCode::usage;
+}
+
+}  // namespace medclaim

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ingest/byte_source.hpp"
+#include "ingest/fields.hpp"
+#include "model/claim.hpp"
+#include "util/diagnostics.hpp"
+
+namespace medclaim {
+
+class ClaimBuilder;
+class ColumnMap;
+
+/// A finding about an input record, located in its file.
+struct Finding {
+    Diagnostic diagnostic;
+    std::optional<FieldId> field;
+};
+
+/// One input record (CSV row or JSON line) as written, kept for the rejects file.
+struct RawRecord {
+    std::uint32_t file = 0;      ///< index into ReadItem::files
+    std::uint64_t line = 0;      ///< first physical line
+    std::uint64_t end_line = 0;  ///< last physical line
+    std::size_t offset = 0;      ///< where its text starts in ReadItem::raw_text
+    std::size_t size = 0;
+    bool truncated = false;      ///< the record was longer than the reader's limit
+};
+
+/// What a reader produces for each claim: the claim when accepted, its findings, and
+/// the verbatim records it was read from. Reused from claim to claim.
+struct ReadItem {
+    Claim claim;
+    bool accepted = false;
+    std::string claim_id;                    ///< as read; empty when the record had none
+    std::array<std::string, 2> files;        ///< names of the files its records came from
+    std::vector<RawRecord> records;
+    std::string raw_text;
+    std::vector<Finding> findings;           ///< errors (when rejected), warnings, notes
+
+    /// The text of record `i`.
+    std::string_view text(std::size_t i) const { return std::string_view(raw_text).substr(records[i].offset, records[i].size); }
+    /// Appends a record's text.
+    void add_record(std::uint32_t file, std::uint64_t line, std::uint64_t end_line, std::string_view text, bool truncated);
+    /// Empties the item for the next claim.
+    void clear();
+    /// Moves the builder's problems into `findings`, located by file, line and column.
+    void locate(const ClaimBuilder& builder);
+};
+
+/// Reads claims from one input, in input order.
+class ClaimReader {
+public:
+    virtual ~ClaimReader() = default;
+    /// Fills `item` with the next claim (accepted or not); false at the end of input.
+    virtual bool next(ReadItem& item) = 0;
+};
+
+/// The layout of an input.
+enum class InputFormat { automatic, csv, jsonl };
+
+/// Everything needed to open one input.
+struct InputSpec {
+    std::string path;                 ///< `-` is standard input
+    std::optional<std::string> lines; ///< a separate CSV lines file (two-file mode)
+    InputFormat format = InputFormat::automatic;
+    Encoding encoding = Encoding::automatic;
+};
+
+/// Opens the reader for `spec`. An automatic format is taken from the first byte that
+/// is not blank: `{` means JSON Lines, anything else CSV. Prints the encoding note to
+/// `sink` when GB18030 was detected. Throws InputError.
+std::unique_ptr<ClaimReader> open_claim_reader(const InputSpec& spec, const ColumnMap& map, DiagnosticSink& sink);
+
+}  // namespace medclaim

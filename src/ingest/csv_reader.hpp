@@ -1,0 +1,65 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/claim_builder.hpp"
+#include "ingest/claim_reader.hpp"
+#include "ingest/csv_tokenizer.hpp"
+
+namespace medclaim {
+
+/// Reads claims from flat CSV (one row per fee line, claim columns repeated) or from a
+/// claims file plus a lines file joined by `claim_id`.
+/// Rules: 1. rows of one claim are contiguous; 2. claim columns must carry the same
+/// value on every row of a claim (an empty cell counts as the same); 3. a claim with any
+/// bad row is rejected whole; 4. in two-file mode the claims file is held in memory
+/// (one entry per claim: its record text and cells) and the lines file is streamed;
+/// claims come out in lines-file order, then claims that had no lines, then duplicate
+/// claim records, each rejected; 5. an unusable header is an InputError.
+class CsvReader final : public ClaimReader {
+public:
+    /// Flat mode when `lines_source` is null.
+    CsvReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, std::string lines_name,
+              std::unique_ptr<ByteSource> lines_source, DiagnosticSink& sink);
+    ~CsvReader() override;
+    bool next(ReadItem& item) override;
+
+private:
+    struct Layout;
+    struct HeaderEntry;
+
+    Layout read_layout(CsvTokenizer& tokenizer, const std::string& name, bool header_file, DiagnosticSink& sink);
+    void load_claims_file(CsvTokenizer& tokenizer, const Layout& layout);
+    void add_row(ReadItem& item, const CsvRecord& record, std::uint32_t file, const Layout& layout);
+    bool emit_leftover(ReadItem& item);
+    std::string_view claim_id_of(const CsvRecord& record, const Layout& layout) const;
+
+    const ColumnMap& map_;
+    std::unique_ptr<ByteSource> source_;
+    std::unique_ptr<ByteSource> lines_source_;
+    CsvTokenizer tokenizer_;
+    std::unique_ptr<CsvTokenizer> lines_tokenizer_;
+    std::unique_ptr<Layout> layout_;        // of the streamed file
+    std::unique_ptr<Layout> claims_layout_; // of the claims file in two-file mode
+    std::vector<std::string> names_;        // [0] streamed file, [1] claims file (two-file mode)
+    bool two_file_ = false;
+
+    ClaimBuilder builder_;
+    CsvRecord record_;
+    bool pending_ = false;  // record_ holds the first row of the next claim
+    bool done_ = false;
+
+    // Per claim: first non-empty value of each claim column and the row it came from.
+    std::vector<std::string> header_values_;
+    std::vector<std::uint32_t> header_rows_;
+
+    std::vector<HeaderEntry> entries_;
+    std::unordered_map<std::string, std::size_t> entry_index_;
+    std::size_t leftover_ = 0;
+};
+
+}  // namespace medclaim

@@ -1,0 +1,232 @@
+#include "ingest/intake.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "ingest/column_map.hpp"
+#include "ingest/fields.hpp"
+#include "util/fixed.hpp"
+#include "util/json_writer.hpp"
+#include "util/output_file.hpp"
+#include "util/text.hpp"
+
+namespace medclaim {
+
+/// Claim ids seen in the run, as 128-bit fingerprints (two independent 64-bit hashes;
+/// a false duplicate would need both to collide, about 1e-27 for a million claims)
+/// with the file and line of the first sighting: 24 bytes a slot, open addressing.
+class Intake::SeenIds {
+public:
+    struct Place {
+        std::uint32_t file;
+        std::uint64_t line;
+    };
+
+    /// Inserts `id`; returns the first place when it was already there.
+    std::optional<Place> insert(std::string_view id, Place place) {
+        if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+        Slot s{hash64(id, 1) | 1, hash64(id, 2), pack(place)};
+        for (std::size_t i = s.a & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+            Slot& t = slots_[i];
+            if (t.a == 0) {
+                t = s;
+                ++size_;
+                return std::nullopt;
+            }
+            if (t.a == s.a && t.b == s.b) return unpack(t.place);
+        }
+    }
+
+private:
+    struct Slot {
+        std::uint64_t a = 0;  // 0 marks an empty slot (fingerprints have the low bit set)
+        std::uint64_t b = 0;
+        std::uint64_t place = 0;
+    };
+    static constexpr int k_line_bits = 48;
+
+    static std::uint64_t pack(Place p) { return (static_cast<std::uint64_t>(p.file) << k_line_bits) | p.line; }
+    static Place unpack(std::uint64_t v) {
+        return {static_cast<std::uint32_t>(v >> k_line_bits), v & ((std::uint64_t{1} << k_line_bits) - 1)};
+    }
+
+    void grow() {
+        std::vector<Slot> old(std::max<std::size_t>(1024, slots_.size() * 2));
+        old.swap(slots_);
+        for (const Slot& s : old) {
+            if (s.a == 0) continue;
+            std::size_t i = s.a & (slots_.size() - 1);
+            while (slots_[i].a != 0) i = (i + 1) & (slots_.size() - 1);
+            slots_[i] = s;
+        }
+    }
+
+    std::vector<Slot> slots_;
+    std::size_t size_ = 0;
+};
+
+bool RejectLimit::parse(std::string_view text, RejectLimit& out) {
+    text = trim(text);
+    out = RejectLimit{};
+    if (text.ends_with('%')) {
+        out.percent = true;
+        text.remove_suffix(1);
+        DecimalParse p = parse_decimal(text, 2, NumberSyntax::plain);
+        if (p.error != DecimalError::none || p.units < 0 || p.units > 10000) return false;
+        out.value = static_cast<std::uint64_t>(p.units);
+        return true;
+    }
+    DecimalParse p = parse_decimal(text, 0, NumberSyntax::plain);
+    if (p.error != DecimalError::none || p.units < 0) return false;
+    out.value = static_cast<std::uint64_t>(p.units);
+    return true;
+}
+
+std::string reconciliation_line(const IntakeCounts& c) {
+    return fmt::format("medclaim: records: {} read = {} accepted + {} rejected; claims: {} read = {} accepted + {} rejected\n", c.records,
+                       c.records_accepted, c.records_rejected, c.claims, c.claims_accepted, c.claims_rejected);
+}
+
+Intake::Intake(std::vector<InputSpec> inputs, const ColumnMap& map, DiagnosticSink& sink, std::optional<RejectLimit> limit)
+    : inputs_(std::move(inputs)), map_(map), sink_(sink), limit_(limit), seen_(std::make_unique<SeenIds>()) {}
+
+Intake::~Intake() = default;
+
+void Intake::set_rejects(const std::string& path) { rejects_ = std::make_unique<OutputFile>(path); }
+
+void Intake::commit_rejects() {
+    if (rejects_) rejects_->commit();
+}
+
+void Intake::reject(ReadItem& item, IntakeCounts& counts) {
+    item.accepted = false;
+    ++counts.claims_rejected;
+    counts.records_rejected += item.records.size();
+    if (rejects_) {
+        std::string line;
+        append_reject_json(line, item);
+        rejects_->write(line);
+    }
+}
+
+IntakeCounts Intake::run(const std::function<void(const ReadItem&)>& on_claim) {
+    IntakeCounts counts;
+    ReadItem item;
+    for (const InputSpec& spec : inputs_) {
+        auto reader = open_claim_reader(spec, map_, sink_);
+        while (reader->next(item)) {
+            ++counts.claims;
+            counts.records += item.records.size();
+            if (!item.claim_id.empty() && !item.records.empty()) {
+                std::string_view file = item.files[item.records.front().file];
+                auto index = static_cast<std::uint32_t>(std::find(file_names_.begin(), file_names_.end(), file) - file_names_.begin());
+                if (index == file_names_.size()) file_names_.emplace_back(file);
+                if (auto first = seen_->insert(item.claim_id, {index, item.records.front().line})) {
+                    Finding f;
+                    f.field = FieldId::claim_id;
+                    f.diagnostic = Diagnostic{Severity::error, std::string(file), item.records.front().line, 0,
+                                              fmt::format("duplicate claim_id `{}`: first seen at {}:{}{}", quote_excerpt(item.claim_id),
+                                                          file_names_[first->file], first->line,
+                                                          first->file == index ? " (rows of one claim must be contiguous)" : ""),
+                                              std::string(item.text(0).substr(0, item.text(0).find('\n')))};
+                    item.findings.insert(item.findings.begin(), std::move(f));
+                    item.accepted = false;
+                }
+            }
+            for (const Finding& f : item.findings) sink_.report(f.diagnostic);
+            if (item.accepted) {
+                ++counts.claims_accepted;
+                counts.records_accepted += item.records.size();
+                on_claim(item);
+            } else {
+                reject(item, counts);
+                if (limit_ && !limit_->percent && counts.claims_rejected > limit_->value) {
+                    counts.limit_exceeded = true;
+                    return counts;
+                }
+            }
+        }
+    }
+    if (limit_ && limit_->percent && counts.claims > 0 && counts.claims_rejected * 10000 > limit_->value * counts.claims) {
+        counts.limit_exceeded = true;
+    }
+    return counts;
+}
+
+void append_reject_json(std::string& out, const ReadItem& item) {
+    JsonWriter w;
+    w.begin_object();
+    w.key("claim_id");
+    w.string(item.claim_id);
+    const Finding* first = nullptr;
+    for (const Finding& f : item.findings) {
+        if (f.diagnostic.severity == Severity::error) {
+            first = &f;
+            break;
+        }
+    }
+    auto place = [&](const Finding& f) {
+        w.key("file");
+        w.string(f.diagnostic.file);
+        w.key("line");
+        w.integer(static_cast<std::int64_t>(f.diagnostic.line));
+        w.key("column");
+        w.integer(f.diagnostic.column);
+        w.key("field");
+        if (f.field) {
+            w.string(field_name(*f.field));
+        } else {
+            w.null();
+        }
+    };
+    if (first != nullptr) {
+        place(*first);
+        w.key("reason");
+        w.string(first->diagnostic.message);
+    }
+    w.key("errors");
+    w.begin_array();
+    for (const Finding& f : item.findings) {
+        if (f.diagnostic.severity != Severity::error) continue;
+        w.begin_object();
+        place(f);
+        w.key("message");
+        w.string(f.diagnostic.message);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("records");
+    w.begin_array();
+    for (std::size_t i = 0; i < item.records.size(); ++i) {
+        const RawRecord& r = item.records[i];
+        w.begin_object();
+        w.key("file");
+        w.string(item.files[r.file]);
+        w.key("line");
+        w.integer(static_cast<std::int64_t>(r.line));
+        if (r.end_line != r.line) {
+            w.key("end_line");
+            w.integer(static_cast<std::int64_t>(r.end_line));
+        }
+        std::string_view text = item.text(i);
+        if (is_valid_utf8(text)) {
+            w.key("text");
+            w.string(text);
+        } else {
+            w.key("text_base64");
+            w.string(base64(text));
+        }
+        if (r.truncated) {
+            w.key("truncated");
+            w.boolean(true);
+        }
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    out += w.str();
+    out += '\n';
+}
+
+}  // namespace medclaim

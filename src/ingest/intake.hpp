@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ingest/claim_reader.hpp"
+
+namespace medclaim {
+
+class ColumnMap;
+class OutputFile;
+
+/// `--max-rejects`: a count of rejected claims, or a percentage of claims read.
+struct RejectLimit {
+    bool percent = false;
+    std::uint64_t value = 0;  ///< claims, or hundredths of a percent
+    /// Parses `N` or `N%` (percent with up to two decimals); false when malformed.
+    static bool parse(std::string_view text, RejectLimit& out);
+};
+
+/// Counters for the reconciliation line; records in = accepted + rejected, always.
+struct IntakeCounts {
+    std::uint64_t records = 0;
+    std::uint64_t records_accepted = 0;
+    std::uint64_t records_rejected = 0;
+    std::uint64_t claims = 0;
+    std::uint64_t claims_accepted = 0;
+    std::uint64_t claims_rejected = 0;
+    bool limit_exceeded = false;  ///< --max-rejects was exceeded (reading stopped if it was a count)
+};
+
+/// The reconciliation line printed on stderr at the end of every run.
+std::string reconciliation_line(const IntakeCounts& counts);
+
+/// Reads every input in order and sorts each claim into accepted or rejected.
+/// Rules: 1. a claim_id seen before in the run (any input) is rejected, naming the first
+/// place; 2. every rejected claim goes to the rejects file with its records verbatim;
+/// 3. every finding is printed to the diagnostic sink; 4. a count limit stops reading as
+/// soon as it is exceeded; a percentage is judged on all claims at the end.
+class Intake {
+public:
+    Intake(std::vector<InputSpec> inputs, const ColumnMap& map, DiagnosticSink& sink, std::optional<RejectLimit> limit);
+    ~Intake();
+
+    /// Writes rejected claims to `path` (JSON Lines, atomically on commit_rejects()).
+    void set_rejects(const std::string& path);
+    /// Reads all inputs; `on_claim` receives each accepted claim in input order.
+    IntakeCounts run(const std::function<void(const ReadItem&)>& on_claim);
+    /// Makes the rejects file durable (call once the run's other outputs are written).
+    void commit_rejects();
+
+private:
+    class SeenIds;
+    void reject(ReadItem& item, IntakeCounts& counts);
+
+    std::vector<InputSpec> inputs_;
+    const ColumnMap& map_;
+    DiagnosticSink& sink_;
+    std::optional<RejectLimit> limit_;
+    std::unique_ptr<SeenIds> seen_;
+    std::unique_ptr<OutputFile> rejects_;
+    std::vector<std::string> file_names_;  // for "first seen at" messages
+};
+
+/// Appends one rejected claim to `out` as a JSON line (the rejects file format).
+void append_reject_json(std::string& out, const ReadItem& item);
+
+}  // namespace medclaim

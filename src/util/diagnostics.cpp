@@ -1,0 +1,85 @@
+#include "util/diagnostics.hpp"
+
+#include <fmt/format.h>
+
+#include "util/text.hpp"
+
+namespace medclaim {
+namespace {
+
+constexpr std::size_t k_excerpt_width = 100;  // display columns of a source line shown
+
+std::string_view label(Severity s) {
+    switch (s) {
+        case Severity::note: return "note";
+        case Severity::warning: return "warning";
+        case Severity::error: return "error";
+    }
+    return "error";
+}
+
+// Byte offset in `line` of the code point numbered `column` (1-based).
+std::size_t byte_of_column(std::string_view line, std::uint32_t column) {
+    std::size_t cp = 1;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+        if (cp == column) return i;
+        ++cp;
+    }
+    return line.size();
+}
+
+// Start of the code point containing byte `i`.
+std::size_t back_to_boundary(std::string_view s, std::size_t i) {
+    while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
+    return i;
+}
+
+}  // namespace
+
+std::string format_diagnostic(const Diagnostic& d) {
+    std::string out = d.file;
+    if (d.line > 0) out += fmt::format(":{}", d.line);
+    if (d.line > 0 && d.column > 0) out += fmt::format(":{}", d.column);
+    out += fmt::format(": {}: {}\n", label(d.severity), d.message);
+    if (d.source_line.empty()) return out;
+
+    std::string_view line = d.source_line;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::size_t caret = d.column > 0 ? byte_of_column(line, d.column) : 0;
+    // Show a window of the line around the caret so that wide CSV rows stay readable.
+    std::size_t begin = 0;
+    std::string prefix;
+    if (display_width(line.substr(0, caret)) > k_excerpt_width / 2) {
+        begin = back_to_boundary(line, caret > k_excerpt_width / 2 ? caret - k_excerpt_width / 2 : 0);
+        prefix = "...";
+    }
+    std::string_view shown = line.substr(begin);
+    std::string suffix;
+    if (shown.size() > k_excerpt_width * 2) {
+        shown = shown.substr(0, back_to_boundary(shown, k_excerpt_width * 2));
+        suffix = "...";
+    }
+    out += fmt::format("    {}{}{}\n", prefix, shown, suffix);
+    if (d.column > 0) {
+        std::size_t pad = prefix.size() + display_width(line.substr(begin, caret - begin));
+        out += fmt::format("    {}^\n", std::string(pad, ' '));
+    }
+    return out;
+}
+
+void DiagnosticSink::report(const Diagnostic& d) {
+    if (d.severity == Severity::error) ++errors_;
+    if (d.severity == Severity::warning && ++warnings_ > max_warnings_) return;
+    std::string text = format_diagnostic(d);
+    std::fwrite(text.data(), 1, text.size(), out_);
+}
+
+void DiagnosticSink::finish() {
+    if (warnings_ > max_warnings_) {
+        fmt::print(out_, "medclaim: note: {} more warnings not shown\n", warnings_ - max_warnings_);
+    }
+    std::fflush(out_);
+}
+
+}  // namespace medclaim

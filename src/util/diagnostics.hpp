@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace medclaim {
+
+enum class Severity { note, warning, error };
+
+/// One message about a place in a file. `line`/`column` are 1-based; 0 means unknown.
+struct Diagnostic {
+    Severity severity = Severity::error;
+    std::string file;
+    std::uint64_t line = 0;
+    std::uint32_t column = 0;
+    std::string message;
+    std::string source_line;  ///< the text of `line`, shown with a caret under `column`; may be empty
+};
+
+/// Formats `file:line:col: error: message`, then the source line and a caret when known.
+std::string format_diagnostic(const Diagnostic& d);
+
+/// Prints diagnostics to a stream and counts them.
+/// Rules: 1. errors and notes are always printed; 2. at most `max_warnings` warnings are
+/// printed, the rest are counted and summarised by `finish()`.
+class DiagnosticSink {
+public:
+    explicit DiagnosticSink(std::FILE* out, std::uint64_t max_warnings = 100) : out_(out), max_warnings_(max_warnings) {}
+    /// Prints (or counts) one diagnostic.
+    void report(const Diagnostic& d);
+    /// Prints the "N more warnings not shown" line if any were held back.
+    void finish();
+    std::uint64_t errors() const { return errors_; }
+    std::uint64_t warnings() const { return warnings_; }
+
+private:
+    std::FILE* out_;
+    std::uint64_t max_warnings_;
+    std::uint64_t errors_ = 0;
+    std::uint64_t warnings_ = 0;
+};
+
+}  // namespace medclaim

@@ -1,0 +1,165 @@
+#include "util/fixed.hpp"
+
+#include <limits>
+
+namespace medclaim {
+namespace {
+
+constexpr int k_max_digits = 38;        // significant digits that fit an unsigned Int128 exactly
+constexpr int k_max_exponent = 400;     // larger exponents are refused before any arithmetic
+constexpr int k_noise_digits = 15;      // excess digits within 1e-15 relative count as noise
+
+Int128 pow10(int n) {
+    Int128 p = 1;
+    for (int i = 0; i < n; ++i) p *= 10;
+    return p;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+std::string_view trim_blanks(std::string_view s) {
+    while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// Literal value = sign × mantissa × 10^exponent, mantissa exact.
+struct Literal {
+    bool negative = false;
+    Int128 mantissa = 0;
+    int exponent = 0;
+};
+
+DecimalError scan(std::string_view s, NumberSyntax syntax, Literal& out) {
+    std::size_t i = 0;
+    if (i < s.size() && s[i] == '-') {
+        out.negative = true;
+        ++i;
+    }
+    int significant = 0;
+    auto take_digit = [&](char c) {
+        if (out.mantissa == 0 && c == '0') return true;
+        if (++significant > k_max_digits) return false;
+        out.mantissa = out.mantissa * 10 + (c - '0');
+        return true;
+    };
+    std::size_t int_start = i;
+    while (i < s.size() && is_digit(s[i])) {
+        if (!take_digit(s[i++])) return DecimalError::out_of_range;
+    }
+    if (i == int_start) return DecimalError::syntax;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        std::size_t frac_start = i;
+        while (i < s.size() && is_digit(s[i])) {
+            if (!take_digit(s[i++])) return DecimalError::out_of_range;
+            --out.exponent;
+        }
+        if (i == frac_start) return DecimalError::syntax;
+        // Leading fractional zeros were skipped by take_digit but still shift the value.
+    }
+    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+        if (syntax != NumberSyntax::json) return DecimalError::syntax;
+        ++i;
+        bool negative_exp = false;
+        if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative_exp = s[i++] == '-';
+        std::size_t exp_start = i;
+        int exp = 0;
+        while (i < s.size() && is_digit(s[i])) {
+            if (exp <= k_max_exponent) exp = exp * 10 + (s[i] - '0');
+            ++i;
+        }
+        if (i == exp_start) return DecimalError::syntax;
+        if (exp > k_max_exponent) return out.mantissa == 0 ? DecimalError::none : DecimalError::out_of_range;
+        out.exponent += negative_exp ? -exp : exp;
+    }
+    return i == s.size() ? DecimalError::none : DecimalError::syntax;
+}
+
+}  // namespace
+
+DecimalParse parse_decimal(std::string_view text, int scale, NumberSyntax syntax) {
+    std::string_view s = trim_blanks(text);
+    if (s.empty()) return {0, DecimalError::empty};
+    Literal lit;
+    if (DecimalError e = scan(s, syntax, lit); e != DecimalError::none) return {0, e};
+    if (lit.mantissa == 0) return {0, DecimalError::none};
+
+    constexpr Int128 k_int64_max = std::numeric_limits<std::int64_t>::max();
+    int shift = lit.exponent + scale;
+    Int128 units = 0;
+    if (shift >= 0) {
+        if (shift > 18) return {0, DecimalError::out_of_range};
+        units = lit.mantissa * pow10(shift);  // mantissa < 1e38 may still overflow: check below
+        if (lit.mantissa > k_int64_max || units > k_int64_max) return {0, DecimalError::out_of_range};
+    } else {
+        int k = -shift;
+        Int128 distance = 0;  // |written − rounded| in units of 10^exponent
+        if (k > k_max_digits) {
+            units = 0;
+            distance = lit.mantissa;
+        } else {
+            Int128 p = pow10(k);
+            Int128 q = lit.mantissa / p;
+            Int128 r = lit.mantissa % p;
+            bool up = 2 * r >= p;
+            units = q + (up ? 1 : 0);
+            distance = up ? p - r : r;
+        }
+        if (distance != 0) {
+            // Noise test: distance × 10^exponent ≤ max(|value|, 1) × 10^-15, in integers.
+            int one_digits = -lit.exponent - k_noise_digits;  // 10^-exponent / 10^15
+            Int128 limit = lit.mantissa / pow10(k_noise_digits);
+            if (one_digits >= k_max_digits) return {0, DecimalError::none};  // below 1e-23 absolute
+            if (one_digits >= 0 && pow10(one_digits) > limit) limit = pow10(one_digits);
+            if (distance > limit) return {0, DecimalError::too_precise};
+        }
+        if (units > k_int64_max) return {0, DecimalError::out_of_range};
+    }
+    auto value = static_cast<std::int64_t>(units);
+    return {lit.negative ? -value : value, DecimalError::none};
+}
+
+std::string_view describe(DecimalError error) {
+    switch (error) {
+        case DecimalError::none: return "is valid";
+        case DecimalError::empty: return "is empty";
+        case DecimalError::syntax: return "is not a number";
+        case DecimalError::too_precise: return "has more decimal places than allowed";
+        case DecimalError::out_of_range: return "is out of range";
+    }
+    return "is invalid";
+}
+
+std::int64_t round_half_up(Int128 units, int drop) {
+    Int128 p = pow10(drop);
+    Int128 q = units / p;
+    Int128 r = units % p;  // same sign as units
+    if (r < 0) r = -r;
+    if (2 * r >= p) q += units < 0 ? -1 : 1;
+    return static_cast<std::int64_t>(q);
+}
+
+std::string format_decimal(std::int64_t units, int scale) {
+    bool negative = units < 0;
+    // Unsigned magnitude so that INT64_MIN formats correctly.
+    auto magnitude = negative ? 0 - static_cast<std::uint64_t>(units) : static_cast<std::uint64_t>(units);
+    std::string digits = std::to_string(magnitude);
+    if (static_cast<int>(digits.size()) <= scale) digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
+    if (scale > 0) digits.insert(digits.size() - static_cast<std::size_t>(scale), 1, '.');
+    if (negative) digits.insert(0, 1, '-');
+    return digits;
+}
+
+Money extend(Quantity qty, UnitPrice price) {
+    Int128 exact = static_cast<Int128>(qty.units()) * price.units();  // scale 4 + 6
+    return Money::from_units(round_half_up(exact, Quantity::k_scale + UnitPrice::k_scale - Money::k_scale));
+}
+
+Money apply_ratio(Money money, Ratio ratio) {
+    Int128 exact = static_cast<Int128>(money.units()) * ratio.units();  // scale 2 + 4
+    return Money::from_units(round_half_up(exact, Ratio::k_scale));
+}
+
+}  // namespace medclaim

@@ -1,0 +1,103 @@
+#include "util/json_writer.hpp"
+
+#include <cassert>
+
+#include <fmt/format.h>
+
+#include "util/date.hpp"
+
+namespace medclaim {
+
+void append_json_string(std::string& out, std::string_view value) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    out.push_back('"');
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        auto c = static_cast<unsigned char>(value[i]);
+        switch (c) {
+            case '"': out += "\\\""; continue;
+            case '\\': out += "\\\\"; continue;
+            case '\n': out += "\\n"; continue;
+            case '\r': out += "\\r"; continue;
+            case '\t': out += "\\t"; continue;
+            default: break;
+        }
+        if (c < 0x20 || c == 0x7F) {
+            out += "\\u00";
+            out.push_back(k_hex[c >> 4]);
+            out.push_back(k_hex[c & 0xF]);
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+    }
+    out.push_back('"');
+}
+
+void JsonWriter::separate() {
+    if (need_comma_) out_.push_back(',');
+    need_comma_ = true;
+}
+
+void JsonWriter::begin_object() {
+    separate();
+    out_.push_back('{');
+    need_comma_ = false;
+    ++depth_;
+}
+
+void JsonWriter::end_object() {
+    assert(depth_ > 0 && "end_object without begin_object");
+    out_.push_back('}');
+    need_comma_ = true;
+    --depth_;
+}
+
+void JsonWriter::begin_array() {
+    separate();
+    out_.push_back('[');
+    need_comma_ = false;
+    ++depth_;
+}
+
+void JsonWriter::end_array() {
+    assert(depth_ > 0 && "end_array without begin_array");
+    out_.push_back(']');
+    need_comma_ = true;
+    --depth_;
+}
+
+void JsonWriter::key(std::string_view name) {
+    separate();
+    append_json_string(out_, name);
+    out_.push_back(':');
+    need_comma_ = false;
+}
+
+void JsonWriter::string(std::string_view value) {
+    separate();
+    append_json_string(out_, value);
+}
+
+void JsonWriter::integer(std::int64_t value) {
+    separate();
+    fmt::format_to(std::back_inserter(out_), "{}", value);
+}
+
+void JsonWriter::boolean(bool value) {
+    separate();
+    out_ += value ? "true" : "false";
+}
+
+void JsonWriter::null() {
+    separate();
+    out_ += "null";
+}
+
+void JsonWriter::date(Date value) { string(value.to_string()); }
+
+void JsonWriter::clear() {
+    out_.clear();
+    need_comma_ = false;
+    depth_ = 0;
+}
+
+}  // namespace medclaim

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "util/fixed.hpp"
+
+namespace medclaim {
+
+class Date;
+
+/// Builds compact JSON text into a string. Money is written as a string with exactly
+/// two decimal places ("123.40"), as the output contract requires; the caller keeps
+/// objects and arrays balanced (checked with assertions in debug builds).
+class JsonWriter {
+public:
+    void begin_object();
+    void end_object();
+    void begin_array();
+    void end_array();
+    /// Writes `"name":` inside an object.
+    void key(std::string_view name);
+    void string(std::string_view value);
+    void integer(std::int64_t value);
+    void boolean(bool value);
+    void null();
+    void money(Money value) { string(value.to_string()); }
+    void date(Date value);
+
+    /// The text so far.
+    const std::string& str() const { return out_; }
+    /// Empties the text for the next document, keeping capacity.
+    void clear();
+
+private:
+    void separate();
+
+    std::string out_;
+    bool need_comma_ = false;
+    int depth_ = 0;
+};
+
+/// Appends `value` (UTF-8) to `out` as a JSON string literal, quotes included; control
+/// characters are escaped, other bytes are copied as they are.
+void append_json_string(std::string& out, std::string_view value);
+
+}  // namespace medclaim

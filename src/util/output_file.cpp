@@ -1,0 +1,99 @@
+#include "util/output_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "util/error.hpp"
+
+namespace medclaim {
+namespace {
+
+constexpr std::size_t k_buffer_bytes = 1 << 20;
+
+std::string folder_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+[[noreturn]] void fail(const std::string& what, const std::string& path) {
+    throw IoError(fmt::format("cannot {} `{}`: {}", what, path, std::strerror(errno)));
+}
+
+}  // namespace
+
+OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
+    buffer_.reserve(k_buffer_bytes);
+    if (path_ == "-") {
+        fd_ = STDOUT_FILENO;
+        return;
+    }
+    std::string folder = folder_of(path_);
+    std::string base = path_.substr(path_.rfind('/') == std::string::npos ? 0 : path_.rfind('/') + 1);
+    temp_path_ = fmt::format("{}/.{}.tmp-XXXXXX", folder, base);
+    std::vector<char> name(temp_path_.begin(), temp_path_.end());
+    name.push_back('\0');
+    fd_ = ::mkstemp(name.data());
+    if (fd_ < 0) fail("create a temporary file for", path_);
+    temp_path_ = name.data();
+    // mkstemp creates 0600; give the output the mode a plain open() would.
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd_, 0666 & ~mask);
+}
+
+OutputFile::~OutputFile() {
+    if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
+    if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+}
+
+void OutputFile::write(std::string_view bytes) {
+    buffer_.append(bytes);
+    if (buffer_.size() >= k_buffer_bytes) flush_buffer();
+}
+
+void OutputFile::flush_buffer() {
+    const char* p = buffer_.data();
+    std::size_t left = buffer_.size();
+    while (left > 0) {
+        ssize_t n = ::write(fd_, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail("write", path_);
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+}
+
+void OutputFile::commit() {
+    flush_buffer();
+    committed_ = true;
+    if (fd_ == STDOUT_FILENO) return;
+    if (::fsync(fd_) != 0) fail("sync", path_);
+    if (::close(fd_) != 0) {
+        fd_ = -1;
+        fail("close", path_);
+    }
+    fd_ = -1;
+    if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+        committed_ = false;
+        fail("rename the temporary file onto", path_);
+    }
+    int dir = ::open(folder_of(path_).c_str(), O_RDONLY | O_DIRECTORY);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
+}
+
+}  // namespace medclaim

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace medclaim {
+
+/// An output written atomically: bytes go to a temporary file in the target's folder,
+/// and `commit()` flushes, fsyncs, renames it over the target and fsyncs the folder.
+/// Rules: 1. until commit the target is untouched; 2. destroying an uncommitted file
+/// removes the temporary; 3. the path `-` writes to standard output (not atomic);
+/// 4. every failure throws IoError naming the path and the system's reason.
+class OutputFile {
+public:
+    explicit OutputFile(std::string path);
+    ~OutputFile();
+    OutputFile(const OutputFile&) = delete;
+    OutputFile& operator=(const OutputFile&) = delete;
+
+    /// Appends bytes (buffered).
+    void write(std::string_view bytes);
+    /// Makes the output durable and visible under its final name.
+    void commit();
+    const std::string& path() const { return path_; }
+
+private:
+    void flush_buffer();
+
+    std::string path_;
+    std::string temp_path_;
+    std::string buffer_;
+    int fd_ = -1;
+    bool committed_ = false;
+};
+
+}  // namespace medclaim

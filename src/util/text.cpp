@@ -1,0 +1,180 @@
+#include "util/text.hpp"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace medclaim {
+namespace {
+
+// Length of the UTF-8 sequence starting at s[i], or 0 when it is invalid there.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+    auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = b(i);
+    if (c < 0x80) return 1;
+    std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (n == 0 || c > 0xF4 || i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k) {
+        if ((b(i + k) & 0xC0) != 0x80) return 0;
+    }
+    if (n == 3 && ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F))) return 0;
+    if (n == 4 && ((c == 0xF0 && b(i + 1) < 0x90) || (c == 0xF4 && b(i + 1) > 0x8F))) return 0;
+    return n;
+}
+
+char32_t decode_at(std::string_view s, std::size_t i, std::size_t n) {
+    auto b = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[k])); };
+    switch (n) {
+        case 1: return b(i);
+        case 2: return ((b(i) & 0x1F) << 6) | (b(i + 1) & 0x3F);
+        case 3: return ((b(i) & 0x0F) << 12) | ((b(i + 1) & 0x3F) << 6) | (b(i + 2) & 0x3F);
+        default: return ((b(i) & 0x07) << 18) | ((b(i + 1) & 0x3F) << 12) | ((b(i + 2) & 0x3F) << 6) | (b(i + 3) & 0x3F);
+    }
+}
+
+bool is_wide(char32_t c) {
+    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+           (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::uint64_t mix(std::uint64_t x) {
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
+}  // namespace
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+bool is_valid_utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
+
+std::size_t first_invalid_utf8(std::string_view s) {
+    if (is_valid_utf8(s)) return std::string_view::npos;
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t n = utf8_sequence(s, i);
+        if (n == 0) return i;
+        i += n;
+    }
+    return std::string_view::npos;
+}
+
+std::size_t count_code_points(std::string_view s) {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < s.size(); ++count) {
+        std::size_t n = utf8_sequence(s, i);
+        i += n == 0 ? 1 : n;
+    }
+    return count;
+}
+
+std::size_t display_width(std::string_view s) {
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t n = utf8_sequence(s, i);
+        if (n == 0) {
+            ++width;
+            ++i;
+            continue;
+        }
+        width += is_wide(decode_at(s, i, n)) ? 2 : 1;
+        i += n;
+    }
+    return width;
+}
+
+std::string_view closest_match(std::string_view name, std::span<const std::string_view> candidates) {
+    std::string_view best;
+    std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+    for (std::string_view c : candidates) {
+        std::size_t d = edit_distance(name, c);
+        if (d < best_distance) {
+            best_distance = d;
+            best = c;
+        }
+    }
+    return best;
+}
+
+std::string quote_excerpt(std::string_view s, std::size_t max_bytes) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        if (out.size() >= max_bytes) {
+            out += "…";
+            break;
+        }
+        auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = utf8_sequence(s, i);
+        if (n == 0) {
+            out += fmt::format("\\x{:02x}", c);
+            ++i;
+        } else if (c < 0x20 || c == 0x7F) {
+            out += c == '\n' ? std::string("\\n") : c == '\r' ? std::string("\\r") : c == '\t' ? std::string("\\t")
+                                                                                            : fmt::format("\\x{:02x}", c);
+            ++i;
+        } else {
+            out.append(s.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
+}
+
+std::string base64(std::string_view s) {
+    static constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((s.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < s.size(); i += 3) {
+        std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])) << 16;
+        if (i + 1 < s.size()) n |= static_cast<std::uint32_t>(static_cast<unsigned char>(s[i + 1])) << 8;
+        if (i + 2 < s.size()) n |= static_cast<unsigned char>(s[i + 2]);
+        out.push_back(k_alphabet[(n >> 18) & 63]);
+        out.push_back(k_alphabet[(n >> 12) & 63]);
+        out.push_back(i + 1 < s.size() ? k_alphabet[(n >> 6) & 63] : '=');
+        out.push_back(i + 2 < s.size() ? k_alphabet[n & 63] : '=');
+    }
+    return out;
+}
+
+std::uint64_t hash64(std::string_view s, std::uint64_t seed) {
+    std::uint64_t h = mix(seed ^ (0x9e3779b97f4a7c15ULL * (s.size() + 1)));
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        h = mix(h ^ w) * 0x9e3779b97f4a7c15ULL;
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, s.data() + i, s.size() - i);
+    return mix(h ^ tail ^ (s.size() << 56));
+}
+
+}  // namespace medclaim

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <functional>
+
+namespace medclaim {
+
+/// `s` without leading and trailing ASCII blanks (space, tab).
+std::string_view trim(std::string_view s);
+
+/// True when `s` is valid UTF-8 (SIMD-accelerated).
+bool is_valid_utf8(std::string_view s);
+
+/// Byte offset of the first invalid UTF-8 sequence in `s`, or npos when valid.
+std::size_t first_invalid_utf8(std::string_view s);
+
+/// Number of code points in the valid UTF-8 prefix `s`; invalid bytes count one each.
+std::size_t count_code_points(std::string_view s);
+
+/// Terminal display width of `s`: East Asian wide and full-width characters count 2.
+std::size_t display_width(std::string_view s);
+
+/// The candidate closest to `name` by edit distance when it is close enough to be a
+/// plausible typo, else empty.
+std::string_view closest_match(std::string_view name, std::span<const std::string_view> candidates);
+
+/// `s` with control and non-printable ASCII bytes shown as escapes, cut to `max_bytes`
+/// (on a code-point boundary) with "…" when longer; for quoting input in messages.
+std::string quote_excerpt(std::string_view s, std::size_t max_bytes = 40);
+
+/// Hash for unordered containers keyed by std::string that are searched with
+/// std::string_view (no temporary string per look-up).
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+/// `s` encoded as standard base64 with padding.
+std::string base64(std::string_view s);
+
+/// A 64-bit hash of `s` (seeded); not cryptographic, well mixed.
+std::uint64_t hash64(std::string_view s, std::uint64_t seed = 0);
+
+}  // namespace medclaim
