@@ -178,7 +178,8 @@ void ClaimBuilder::add_diagnosis(std::string_view code, bool primary, Where wher
             fail(FieldId::diagnoses, where, fmt::format("`diagnoses`: `{}` is a second primary diagnosis", code));
             return;
         }
-        claim_->diagnoses.insert(claim_->diagnoses.begin(), std::move(d));
+        claim_->diagnoses.push_back(std::move(d));
+        std::rotate(claim_->diagnoses.begin(), claim_->diagnoses.end() - 1, claim_->diagnoses.end());
     } else {
         claim_->diagnoses.push_back(std::move(d));
     }

@@ -130,7 +130,9 @@ IntakeCounts Intake::run(const std::function<void(const ReadItem&)>& on_claim) {
                                                           file_names_[first->file], first->line,
                                                           first->file == index ? " (rows of one claim must be contiguous)" : ""),
                                               std::string(item.text(0).substr(0, item.text(0).find('\n')))};
-                    item.findings.insert(item.findings.begin(), std::move(f));
+                    // First in the list: it is the reason the claim is rejected.
+                    item.findings.push_back(std::move(f));
+                    std::rotate(item.findings.begin(), item.findings.end() - 1, item.findings.end());
                     item.accepted = false;
                 }
             }

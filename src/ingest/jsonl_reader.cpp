@@ -31,11 +31,13 @@ struct JsonlReader::Walker {
         : r(reader), builder_(reader.builder_), buffer_(reader.buffer_), key_(reader.key_), map_(reader.map_), parsed_(reader.parsed_) {}
 
     void parse(std::string_view line);
+    const char* line_start_end_ = nullptr;  // one past the current line
     void object_fields(od::object object, std::string_view prefix, bool in_line);
-    void scalar(FieldId field, od::value value);
+    static std::size_t key_context(std::string_view prefix);
+    std::optional<FieldId> lookup(std::size_t context, std::string_view prefix, std::string_view key);
+    void scalar(FieldId field, od::value value, std::string_view token, std::uint32_t at);
     void list(FieldId field, od::value value);
     std::uint32_t offset_of(const char* p) const { return r.offset_of(p); }
-    std::optional<FieldId> resolve(std::string_view key, std::uint32_t at) { return r.resolve(key, at); }
 
     JsonlReader& r;
     ClaimBuilder& builder_;
@@ -137,6 +139,7 @@ bool JsonlReader::next(ReadItem& item) {
 }
 
 void JsonlReader::Walker::parse(std::string_view line) {
+    line_start_end_ = line.data() + line.size();
     // The buffer always has SIMDJSON_PADDING readable bytes past any line in it.
     std::size_t capacity = static_cast<std::size_t>(buffer_.data() + buffer_.size() - line.data());
     od::document doc;
@@ -169,23 +172,65 @@ void JsonlReader::Walker::parse(std::string_view line) {
     }
 }
 
-std::optional<FieldId> JsonlReader::resolve(std::string_view key, std::uint32_t at) {
+std::optional<FieldId> JsonlReader::resolve(std::string_view key) {
     auto it = keys_.find(key);
     if (it == keys_.end()) it = keys_.emplace(std::string(key), Resolution{map_.resolve(key), map_.is_ignored(key)}).first;
-    if (!it->second.field && !it->second.warned) {
-        it->second.warned = true;
-        std::string_view hint = closest_match(key, field_names());
-        builder_.report(Severity::warning, std::nullopt, Where{0, at},
-                        hint.empty() ? fmt::format("unknown field `{}` is ignored", quote_excerpt(key))
-                                     : fmt::format("unknown field `{}` is ignored; did you mean `{}`?", quote_excerpt(key), hint));
-    }
     return it->second.field;
 }
 
+void JsonlReader::warn_unknown(std::string_view key, std::uint32_t at) {
+    auto it = keys_.find(key);
+    if (it == keys_.end()) it = keys_.emplace(std::string(key), Resolution{map_.resolve(key), map_.is_ignored(key)}).first;
+    if (it->second.warned) return;
+    it->second.warned = true;
+    std::string_view hint = closest_match(key, field_names());
+    builder_.report(Severity::warning, std::nullopt, Where{0, at},
+                    hint.empty() ? fmt::format("unknown field `{}` is ignored", quote_excerpt(key))
+                                 : fmt::format("unknown field `{}` is ignored; did you mean `{}`?", quote_excerpt(key), hint));
+}
+
+// Context of a key prefix for the key caches; k_key_contexts when it has none.
+std::size_t JsonlReader::Walker::key_context(std::string_view prefix) {
+    static constexpr std::string_view k_prefixes[] = {"", "line.", "member.", "provider.", "visit.", "prior."};
+    for (std::size_t i = 0; i < std::size(k_prefixes); ++i) {
+        if (k_prefixes[i] == prefix) return i;
+    }
+    return JsonlReader::k_key_contexts;
+}
+
+std::optional<FieldId> JsonlReader::Walker::lookup(std::size_t context, std::string_view prefix, std::string_view key) {
+    if (context < k_key_contexts) {
+        KeyCache& cache = r.key_caches_[context];
+        if (cache.cursor < cache.keys.size() && cache.keys[cache.cursor].first == key) return cache.keys[cache.cursor++].second;
+        for (std::size_t i = 0; i < cache.keys.size(); ++i) {
+            if (cache.keys[i].first == key) {
+                cache.cursor = i + 1;
+                return cache.keys[i].second;
+            }
+        }
+    }
+    key_.assign(prefix);
+    key_.append(key);
+    std::optional<FieldId> field = r.resolve(key_);
+    if (context < k_key_contexts) {
+        KeyCache& cache = r.key_caches_[context];
+        cache.keys.insert(cache.keys.begin() + static_cast<std::ptrdiff_t>(std::min(cache.cursor, cache.keys.size())), {std::string(key), field});
+        cache.cursor = std::min(cache.cursor, cache.keys.size() - 1) + 1;
+    }
+    return field;
+}
+
 void JsonlReader::Walker::object_fields(od::object object, std::string_view prefix, bool in_line) {
+    std::size_t context = key_context(prefix);
+    if (context < k_key_contexts) r.key_caches_[context].cursor = 0;
     for (auto member : object) {
+        // Keys without escapes (nearly all) are read in place, skipping the unescaper.
         std::string_view raw_key;
-        if (auto e = member.unescaped_key().get(raw_key); e) {
+        const char* key_start = member.key().raw();
+        const char* key_end = static_cast<const char*>(std::memchr(key_start, '"', static_cast<std::size_t>(line_start_end_ - key_start)));
+        if (key_end != nullptr && std::memchr(key_start, '\\', static_cast<std::size_t>(key_end - key_start)) == nullptr) {
+            raw_key = std::string_view(key_start, static_cast<std::size_t>(key_end - key_start));
+        } else if (auto e = member.unescaped_key().get(raw_key); e) {
             builder_.report(Severity::error, std::nullopt, Where{0, Where::k_whole_record}, fmt::format("invalid JSON: {}", simdjson::error_message(e)));
             return;
         }
@@ -199,21 +244,14 @@ void JsonlReader::Walker::object_fields(od::object object, std::string_view pref
             parsed_ = false;
             return;
         }
-        key_.assign(prefix);
-        key_.append(raw_key);
         od::value value;
         if (auto e = member.value().get(value); e) {
             builder_.report(Severity::error, std::nullopt, Where{0, Where::k_whole_record}, fmt::format("invalid JSON: {}", simdjson::error_message(e)));
             return;
         }
-        od::json_type type;
-        if (auto e = value.type().get(type); e) {
-            builder_.report(Severity::error, std::nullopt, Where{0, Where::k_whole_record}, fmt::format("invalid JSON: {}", simdjson::error_message(e)));
-            return;
-        }
         std::string_view token = value.raw_json_token();
         std::uint32_t at = offset_of(token.data());
-        if (!in_line && prefix.empty() && key_ == "lines") {
+        if (!in_line && prefix.empty() && raw_key == "lines") {
             od::array lines;
             if (value.get_array().get(lines)) {
                 builder_.report(Severity::error, std::nullopt, Where{0, at}, "`lines` must be an array of fee-line objects");
@@ -232,58 +270,58 @@ void JsonlReader::Walker::object_fields(od::object object, std::string_view pref
             }
             continue;
         }
-        if (type == od::json_type::object && !in_line && prefix.empty()) {
-            // Nested group: member, provider, visit, prior.
-            std::string group = key_ + ".";
-            od::object inner;
-            if (value.get_object().get(inner) == simdjson::SUCCESS) object_fields(inner, group, false);
+        auto field = lookup(context, prefix, raw_key);
+        if (!field) {
+            if (!in_line && prefix.empty() && !token.empty() && token.front() == '{') {
+                // Nested group: member, provider, visit, prior.
+                std::string group = std::string(raw_key) + ".";
+                od::object inner;
+                if (value.get_object().get(inner) == simdjson::SUCCESS) object_fields(inner, group, false);
+            } else {
+                key_.assign(prefix);
+                key_.append(raw_key);
+                r.warn_unknown(key_, at);
+            }
             continue;
         }
-        auto field = resolve(key_, at);
-        if (!field) continue;
         if (is_line_field(*field) != in_line) {
             builder_.report(Severity::error, field, Where{0, at},
                             in_line ? fmt::format("`{}` is a claim field, not a fee-line field", field_name(*field))
                                     : fmt::format("`{}` belongs inside an element of `lines`", field_name(*field)));
             continue;
         }
-        if (is_list_field(*field) && type == od::json_type::array) {
+        if (is_list_field(*field) && !token.empty() && token.front() == '[') {
             list(*field, value);
         } else {
-            scalar(*field, value);
+            scalar(*field, value, token, at);
         }
     }
 }
 
-void JsonlReader::Walker::scalar(FieldId field, od::value value) {
-    std::string_view token = value.raw_json_token();
-    Where where{0, offset_of(token.data())};
-    od::json_type type;
-    if (value.type().get(type)) return;
+void JsonlReader::Walker::scalar(FieldId field, od::value value, std::string_view token, std::uint32_t at) {
+    Where where{0, at};
     std::string_view text;
-    switch (type) {
-        case od::json_type::string:
-            if (value.get_string().get(text)) {
+    // The raw token's first byte tells the JSON type (the parser has validated it).
+    switch (token.empty() ? '\0' : token.front()) {
+        case '"':
+            // Strings without escapes are read in place, skipping the unescaper.
+            if (std::string_view t = trim_json(token); t.size() >= 2 && t.back() == '"' && t.find('\\') == std::string_view::npos) {
+                text = t.substr(1, t.size() - 2);
+            } else if (value.get_string().get(text)) {
                 builder_.report(Severity::error, field, where, "invalid JSON string");
                 return;
             }
             break;
-        case od::json_type::number:
-            builder_.set(field, map_.has_values(field) ? map_.map_value(field, trim_json(token)) : trim_json(token), where,
-                         ValueSyntax::json_number);
-            return;
-        case od::json_type::boolean: {
-            bool b = false;
-            if (value.get_bool().get(b)) {
-                builder_.report(Severity::error, field, where, "invalid JSON literal");
-                return;
-            }
-            text = b ? "true" : "false";
-            break;
-        }
-        case od::json_type::null: return;
-        default:
+        case 't': text = "true"; break;
+        case 'f': text = "false"; break;
+        case 'n': return;  // null: absent
+        case '{':
+        case '[':
             builder_.report(Severity::error, field, where, fmt::format("`{}` must be a single value, not an object or array", field_name(field)));
+            return;
+        default:
+            text = trim_json(token);
+            builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, ValueSyntax::json_number);
             return;
     }
     builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where);

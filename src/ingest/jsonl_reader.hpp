@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -29,7 +30,8 @@ private:
     struct Walker;  // the simdjson-facing part, defined in the .cpp
 
     bool read_line(std::string_view& line, std::uint64_t& number, bool& truncated);
-    std::optional<FieldId> resolve(std::string_view key, std::uint32_t at);
+    std::optional<FieldId> resolve(std::string_view key);
+    void warn_unknown(std::string_view key, std::uint32_t at);
     std::uint32_t offset_of(const char* p) const;
 
     std::string name_;
@@ -51,6 +53,16 @@ private:
         bool warned = false;
     };
     std::unordered_map<std::string, Resolution, StringHash, std::equal_to<>> keys_;  // every key seen, resolved once
+
+    // Keys of one kind of object (top level, member, provider, visit, prior, fee line)
+    // in the order last seen: JSON Lines repeat that order, so the key expected next is
+    // checked first and the hash table above is rarely touched.
+    struct KeyCache {
+        std::vector<std::pair<std::string, std::optional<FieldId>>> keys;
+        std::size_t cursor = 0;
+    };
+    static constexpr std::size_t k_key_contexts = 6;
+    std::array<KeyCache, k_key_contexts> key_caches_;
     bool parsed_ = false;  // the line was a JSON object (so claim-level rules apply)
 };
 

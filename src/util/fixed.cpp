@@ -38,10 +38,16 @@ DecimalError scan(std::string_view s, NumberSyntax syntax, Literal& out) {
         ++i;
     }
     int significant = 0;
+    std::uint64_t fast = 0;  // the first 18 significant digits, without 128-bit arithmetic
     auto take_digit = [&](char c) {
-        if (out.mantissa == 0 && c == '0') return true;
+        if (significant == 0 && c == '0') return true;
         if (++significant > k_max_digits) return false;
-        out.mantissa = out.mantissa * 10 + (c - '0');
+        if (significant <= 18) {
+            fast = fast * 10 + static_cast<std::uint64_t>(c - '0');
+            out.mantissa = static_cast<Int128>(fast);
+        } else {
+            out.mantissa = out.mantissa * 10 + (c - '0');
+        }
         return true;
     };
     std::size_t int_start = i;
