@@ -53,7 +53,7 @@ public:
             pos_ += k;
             return k;
         }
-        return inner_->read(buffer, n);
+        return inner_ ? inner_->read(buffer, n) : 0;
     }
 
 private:
@@ -170,6 +170,10 @@ bool looks_utf8(std::string_view bytes) {
 }
 
 }  // namespace
+
+std::unique_ptr<ByteSource> string_source(std::string bytes) {
+    return std::make_unique<PrefixedSource>(std::move(bytes), nullptr);
+}
 
 std::unique_ptr<ByteSource> prepend(std::string prefix, std::unique_ptr<ByteSource> inner) {
     return std::make_unique<PrefixedSource>(std::move(prefix), std::move(inner));

@@ -34,6 +34,9 @@ struct OpenedInput {
     bool detected = false;               ///< true when `automatic` chose GB18030
 };
 
+/// A source over bytes held in memory.
+std::unique_ptr<ByteSource> string_source(std::string bytes);
+
 /// A source that yields `prefix` first, then the rest of `inner`.
 std::unique_ptr<ByteSource> prepend(std::string prefix, std::unique_ptr<ByteSource> inner);
 

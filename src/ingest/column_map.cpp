@@ -154,7 +154,11 @@ std::optional<FieldId> ColumnMap::resolve(std::string_view column, bool header_f
     return std::nullopt;
 }
 
-bool ColumnMap::is_ignored(std::string_view column) const { return ignored_.contains(normalize(column)); }
+bool ColumnMap::is_ignored(std::string_view column) const {
+    std::string key = normalize(column);
+    // A header column in a lines file is known, just not used there.
+    return ignored_.contains(key) || header_columns_.contains(key);
+}
 
 std::string_view ColumnMap::map_value(FieldId field, std::string_view value) const {
     const ValueMap* table = values_[static_cast<std::size_t>(field)].get();

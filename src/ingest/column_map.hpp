@@ -33,7 +33,8 @@ public:
     /// The field a column name stands for, or nullopt. `header_file` is true for a
     /// claims file without fee-line columns, where `header_columns` apply too.
     std::optional<FieldId> resolve(std::string_view column, bool header_file = false) const;
-    /// True when the map lists `column` as known and deliberately dropped.
+    /// True when the map lists `column` as known and deliberately dropped (or as a
+    /// header column, which a file with fee lines drops).
     bool is_ignored(std::string_view column) const;
     /// True when `field` has a value map.
     bool has_values(FieldId field) const { return values_[static_cast<std::size_t>(field)] != nullptr; }

@@ -1,0 +1,106 @@
+#include <doctest/doctest.h>
+
+#include "util/diagnostics.hpp"
+#include "util/json_writer.hpp"
+#include "util/text.hpp"
+
+using namespace medclaim;
+
+TEST_SUITE("medclaim::format_diagnostic") {
+    TEST_CASE("prints file:line:col, the source line and a caret under the column") {
+        Diagnostic d{Severity::error, "claims.csv", 4, 9, "`member.sex`: `X` is not one of M, F", "C2,M002,X,1980-02-03"};
+        CHECK(format_diagnostic(d) ==
+              "claims.csv:4:9: error: `member.sex`: `X` is not one of M, F\n"
+              "    C2,M002,X,1980-02-03\n"
+              "            ^\n");
+    }
+
+    TEST_CASE("wide characters move the caret two columns") {
+        Diagnostic d{Severity::warning, "a.csv", 2, 5, "here", "诊查费,X"};
+        CHECK(format_diagnostic(d) ==
+              "a.csv:2:5: warning: here\n"
+              "    诊查费,X\n"
+              "           ^\n");
+    }
+
+    TEST_CASE("without a column there is no caret; without a line, no position") {
+        CHECK(format_diagnostic({Severity::error, "a.csv", 3, 0, "claim has no fee lines", "C1,x"}) ==
+              "a.csv:3: error: claim has no fee lines\n    C1,x\n");
+        CHECK(format_diagnostic({Severity::note, "a.csv", 0, 0, "read as GB18030", ""}) == "a.csv: note: read as GB18030\n");
+    }
+
+    TEST_CASE("long lines are shown as a window around the caret") {
+        std::string line(300, 'a');
+        line[200] = 'X';
+        std::string text = format_diagnostic({Severity::error, "f", 1, 201, "m", line});
+        CHECK(text.find("    ...") != std::string::npos);
+        std::size_t source = text.find('\n') + 1;
+        std::size_t caret_line = text.find('\n', source) + 1;
+        std::size_t x = text.find('X', source) - source;
+        std::size_t caret = text.find('^', caret_line) - caret_line;
+        CHECK(x == caret);
+    }
+}
+
+TEST_SUITE("medclaim::text") {
+    TEST_CASE("closest_match suggests near names only") {
+        std::string_view names[] = {"member.sex", "member.id", "line.amount"};
+        CHECK(closest_match("member.sx", names) == "member.sex");
+        CHECK(closest_match("line.amout", names) == "line.amount");
+        CHECK(closest_match("totally.else", names).empty());
+    }
+
+    TEST_CASE("UTF-8 validation finds the first bad byte") {
+        CHECK(is_valid_utf8("诊查费 ok"));
+        CHECK(first_invalid_utf8("ab\xff" "c") == 2);
+        CHECK(first_invalid_utf8("\xe8\xaf") == 0);  // truncated sequence
+        CHECK(first_invalid_utf8("\xed\xa0\x80") == 0);  // surrogate
+        CHECK(first_invalid_utf8("fine") == std::string_view::npos);
+    }
+
+    TEST_CASE("quote_excerpt escapes control bytes and cuts long text") {
+        CHECK(quote_excerpt("a\tb\x01") == "a\\tb\\x01");
+        CHECK(quote_excerpt(std::string(50, 'x'), 10) == std::string(10, 'x') + "…");
+        CHECK(quote_excerpt("\xff") == "\\xff");
+    }
+
+    TEST_CASE("base64 pads to four characters") {
+        CHECK(base64("") == "");
+        CHECK(base64("f") == "Zg==");
+        CHECK(base64("fo") == "Zm8=");
+        CHECK(base64("foo") == "Zm9v");
+        CHECK(base64("\xff\xfe") == "//4=");
+    }
+
+    TEST_CASE("hash64 depends on the seed and every byte") {
+        CHECK(hash64("claim-1", 1) != hash64("claim-1", 2));
+        CHECK(hash64("claim-1", 1) != hash64("claim-2", 1));
+        CHECK(hash64("abcdefgh1", 1) != hash64("abcdefgh2", 1));
+        CHECK(hash64("", 1) != hash64(std::string_view("\0", 1), 1));
+    }
+}
+
+TEST_SUITE("medclaim::JsonWriter") {
+    TEST_CASE("writes compact JSON with money as two-decimal strings") {
+        JsonWriter w;
+        w.begin_object();
+        w.key("claim_id");
+        w.string("C\"1\n");
+        w.key("amount");
+        w.money(Money::from_units(12340));
+        w.key("lines");
+        w.begin_array();
+        w.integer(-3);
+        w.boolean(true);
+        w.null();
+        w.end_array();
+        w.end_object();
+        CHECK(w.str() == R"({"claim_id":"C\"1\n","amount":"123.40","lines":[-3,true,null]})");
+    }
+
+    TEST_CASE("control characters are escaped, UTF-8 passes through") {
+        std::string out;
+        append_json_string(out, std::string_view("诊\x01\x7f", 5));
+        CHECK(out == "\"诊\\u0001\\u007f\"");
+    }
+}
