@@ -109,6 +109,7 @@ void ClaimBuilder::begin(Claim& claim) {
     line_meta_.clear();
     problems_.clear();
     error_count_ = 0;
+    unreadable_ = false;
 }
 
 void ClaimBuilder::report(Severity severity, std::optional<FieldId> field, Where where, std::string message) {
@@ -122,10 +123,18 @@ void ClaimBuilder::report(Severity severity, std::optional<FieldId> field, Where
     problems_.push_back({severity, field, where, std::move(message)});
 }
 
+void ClaimBuilder::report_unreadable(Where where, std::string message) {
+    unreadable_ = true;
+    report(Severity::error, std::nullopt, where, std::move(message));
+}
+
 void ClaimBuilder::fail(FieldId field, Where where, std::string message) {
+    // Given but unusable: not "missing", and skipped by the later rules.
     if (!is_line_field(field)) {
+        header_seen_.set(static_cast<std::size_t>(field));
         header_bad_.set(static_cast<std::size_t>(field));
     } else if (!line_meta_.empty()) {
+        line_meta_.back().seen.set(line_index(field));
         line_meta_.back().bad.set(line_index(field));
     }
     report(Severity::error, field, where, std::move(message));
@@ -401,6 +410,7 @@ Where ClaimBuilder::where_of(FieldId field) const {
 }
 
 bool ClaimBuilder::finish() {
+    if (unreadable_) return false;
     check_required();
     check_dates();
     check_lines();

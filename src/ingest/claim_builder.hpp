@@ -61,12 +61,17 @@ public:
     void add_procedure(std::string_view code, std::string_view date, Where where);
     /// Records a problem found by the reader itself (syntax, encoding, layout).
     void report(Severity severity, std::optional<FieldId> field, Where where, std::string message);
+    /// Records that a record of the claim could not be read at all; the claim-level
+    /// rules are then skipped, since they would only repeat the damage.
+    void report_unreadable(Where where, std::string message);
     /// Records an error for a value of `field` that could not be used.
     void reject_value(FieldId field, Where where, std::string message) { fail(field, where, std::move(message)); }
     /// Applies the claim-level rules. True when the claim has no errors.
     bool finish();
 
     bool has_errors() const { return error_count_ > 0; }
+    /// True when a record of the claim could not be read at all.
+    bool unreadable() const { return unreadable_; }
     std::span<const Problem> problems() const { return problems_; }
     /// True when `field` was given for the claim header and parsed.
     bool has(FieldId field) const {
@@ -98,6 +103,7 @@ private:
     std::vector<LineMeta> line_meta_;
     std::vector<Problem> problems_;
     std::size_t error_count_ = 0;
+    bool unreadable_ = false;
     Where claim_start_;
 };
 

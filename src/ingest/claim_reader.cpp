@@ -16,6 +16,7 @@ void ReadItem::add_record(std::uint32_t file, std::uint64_t line, std::uint64_t 
 
 void ReadItem::clear() {
     accepted = false;
+    rows = false;
     claim_id.clear();
     records.clear();
     raw_text.clear();
@@ -63,6 +64,12 @@ std::unique_ptr<ClaimReader> open_claim_reader(const InputSpec& spec, const Colu
     InputFormat format = spec.format;
     if (spec.lines) format = InputFormat::csv;
     if (format == InputFormat::automatic) {
+        std::string lower;
+        for (char c : spec.path) lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+        if (lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json")) format = InputFormat::jsonl;
+        if (lower.ends_with(".csv")) format = InputFormat::csv;
+    }
+    if (format == InputFormat::automatic) {
         // Peek at the first non-blank byte, then replay it.
         std::string head;
         char c = '\0';
@@ -70,7 +77,7 @@ std::unique_ptr<ClaimReader> open_claim_reader(const InputSpec& spec, const Colu
             head.push_back(c);
             if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
         }
-        format = c == '{' ? InputFormat::jsonl : InputFormat::csv;
+        format = c == '{' || c == '[' ? InputFormat::jsonl : InputFormat::csv;
         input.source = prepend(std::move(head), std::move(input.source));
     }
     if (format == InputFormat::jsonl) return std::make_unique<JsonlReader>(name, map, std::move(input.source));

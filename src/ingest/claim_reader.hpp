@@ -44,6 +44,7 @@ struct ReadItem {
     std::vector<RawRecord> records;
     std::string raw_text;
     std::vector<Finding> findings;           ///< errors (when rejected), warnings, notes
+    bool rows = false;                       ///< read from CSV rows (one claim = several records)
 
     /// The text of record `i`.
     std::string_view text(std::size_t i) const { return std::string_view(raw_text).substr(records[i].offset, records[i].size); }
@@ -74,8 +75,9 @@ struct InputSpec {
     Encoding encoding = Encoding::automatic;
 };
 
-/// Opens the reader for `spec`. An automatic format is taken from the first byte that
-/// is not blank: `{` means JSON Lines, anything else CSV. Prints the encoding note to
+/// Opens the reader for `spec`. An automatic format is taken from the file name
+/// (`.jsonl`, `.ndjson`, `.json`: JSON Lines; `.csv`: CSV), else from the first byte
+/// that is not blank (`{` or `[`: JSON Lines; anything else: CSV). Prints the encoding note to
 /// `sink` when GB18030 was detected. Throws InputError.
 std::unique_ptr<ClaimReader> open_claim_reader(const InputSpec& spec, const ColumnMap& map, DiagnosticSink& sink);
 

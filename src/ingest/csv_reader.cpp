@@ -107,8 +107,8 @@ CsvReader::Layout CsvReader::read_layout(CsvTokenizer& tokenizer, const std::str
         auto& first = seen[static_cast<std::size_t>(*f)];
         if (first) {
             errors.push_back(header_diagnostic(name, header, c,
-                                               fmt::format("columns `{}` and `{}` both give `{}`", trim(header.fields[*first]), column,
-                                                           field_name(*f))));
+                                               fmt::format("columns {} (`{}`) and {} (`{}`) both give `{}`", *first + 1,
+                                                           trim(header.fields[*first]), c + 1, column, field_name(*f))));
             continue;
         }
         first = c;
@@ -176,21 +176,20 @@ void CsvReader::add_row(ReadItem& item, const CsvRecord& record, std::uint32_t f
         std::string detail;
         if (record.error == CsvError::field_too_long) detail = " (64 KiB)";
         if (record.error == CsvError::record_too_long) detail = " (1 MiB); the rejects file keeps its first 1 MiB";
-        builder_.report(Severity::error, std::nullopt, Where{row, record.error_offset}, fmt::format("{}{}", describe(record.error), detail));
-        if (record.truncated) return;
+        builder_.report_unreadable(Where{row, record.error_offset}, fmt::format("{}{}", describe(record.error), detail));
+        return;
     }
     if (std::size_t bad = first_invalid_utf8(record.raw); bad != std::string_view::npos) {
-        builder_.report(Severity::error, std::nullopt, Where{row, static_cast<std::uint32_t>(bad)},
+        builder_.report_unreadable(Where{row, static_cast<std::uint32_t>(bad)},
                         fmt::format("invalid UTF-8 byte 0x{:02x}; if the file is GBK or GB18030, use --encoding gb18030",
                                     static_cast<unsigned char>(record.raw[bad])));
         return;
     }
     if (record.fields.size() != layout.fields.size()) {
-        builder_.report(Severity::error, std::nullopt, Where{row, Where::k_whole_record},
-                        fmt::format("row has {} fields but the header has {}", record.fields.size(), layout.fields.size()));
+        builder_.report_unreadable(Where{row, Where::k_whole_record},
+                                   fmt::format("row has {} fields but the header has {}", record.fields.size(), layout.fields.size()));
         return;
     }
-    if (record.error != CsvError::none) return;
     for (std::size_t c : layout.claim_columns) {
         std::string_view value = trim(record.fields[c]);
         if (value.empty()) continue;
@@ -225,6 +224,7 @@ bool CsvReader::next(ReadItem& item) {
     }
     pending_ = false;
     item.clear();
+    item.rows = true;
     item.files[0] = names_[0];
     if (two_file_) item.files[1] = names_[1];
     builder_.begin(item.claim);
@@ -270,7 +270,7 @@ bool CsvReader::next(ReadItem& item) {
             break;
         }
     }
-    if (item.claim_id.empty()) {
+    if (item.claim_id.empty() && !builder_.unreadable()) {
         builder_.report(Severity::error, FieldId::claim_id, Where{0, Where::k_whole_record}, "missing required field `claim_id`");
     }
     item.accepted = builder_.finish();
@@ -283,6 +283,7 @@ bool CsvReader::emit_leftover(ReadItem& item) {
         HeaderEntry& e = entries_[leftover_++];
         if (e.used && !e.duplicate) continue;
         item.clear();
+        item.rows = true;
         item.files[0] = names_[0];
         item.files[1] = names_[1];
         item.claim_id = e.id;

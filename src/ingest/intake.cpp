@@ -128,7 +128,7 @@ IntakeCounts Intake::run(const std::function<void(const ReadItem&)>& on_claim) {
                     f.diagnostic = Diagnostic{Severity::error, std::string(file), item.records.front().line, 0,
                                               fmt::format("duplicate claim_id `{}`: first seen at {}:{}{}", quote_excerpt(item.claim_id),
                                                           file_names_[first->file], first->line,
-                                                          first->file == index ? " (rows of one claim must be contiguous)" : ""),
+                                                          first->file == index && item.rows ? " (rows of one claim must be contiguous)" : ""),
                                               std::string(item.text(0).substr(0, item.text(0).find('\n')))};
                     // First in the list: it is the reason the claim is rejected.
                     item.findings.push_back(std::move(f));

@@ -143,10 +143,11 @@ void JsonlReader::Walker::parse(std::string_view line) {
     // The buffer always has SIMDJSON_PADDING readable bytes past any line in it.
     std::size_t capacity = static_cast<std::size_t>(buffer_.data() + buffer_.size() - line.data());
     od::document doc;
+    bool have_doc = false;  // current_location() is valid only on a document iterate() produced
     auto fail = [&](simdjson::error_code e) {
         const char* at = nullptr;
         std::uint32_t where = Where::k_whole_record;
-        if (doc.current_location().get(at) == simdjson::SUCCESS && at >= line.data() && at <= line.data() + line.size()) {
+        if (have_doc && doc.current_location().get(at) == simdjson::SUCCESS && at >= line.data() && at <= line.data() + line.size()) {
             where = offset_of(at);
         }
         builder_.report(Severity::error, std::nullopt, Where{0, where}, fmt::format("invalid JSON: {}", simdjson::error_message(e)));
@@ -155,6 +156,7 @@ void JsonlReader::Walker::parse(std::string_view line) {
         fail(e);
         return;
     }
+    have_doc = true;
     od::object root;
     if (auto e = doc.get_object().get(root); e) {
         if (e == simdjson::INCORRECT_TYPE) {
@@ -317,7 +319,7 @@ void JsonlReader::Walker::scalar(FieldId field, od::value value, std::string_vie
         case 'n': return;  // null: absent
         case '{':
         case '[':
-            builder_.report(Severity::error, field, where, fmt::format("`{}` must be a single value, not an object or array", field_name(field)));
+            builder_.reject_value(field, where, fmt::format("`{}` must be a single value, not an object or array", field_name(field)));
             return;
         default:
             text = trim_json(token);

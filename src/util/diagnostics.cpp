@@ -35,6 +35,23 @@ std::size_t back_to_boundary(std::string_view s, std::size_t i) {
     return i;
 }
 
+// `line` with control characters and invalid UTF-8 bytes shown as `?`, one for one, so
+// that the terminal shows nothing raw and the caret stays in its column.
+std::string printable(std::string_view line) {
+    std::string out;
+    out.reserve(line.size());
+    std::size_t i = 0;
+    while (i < line.size()) {
+        std::size_t bad = first_invalid_utf8(line.substr(i));
+        std::string_view good = line.substr(i, bad == std::string_view::npos ? std::string_view::npos : bad);
+        for (char c : good) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? '?' : c);
+        if (bad == std::string_view::npos) break;
+        out.push_back('?');
+        i += bad + 1;
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string format_diagnostic(const Diagnostic& d) {
@@ -44,8 +61,10 @@ std::string format_diagnostic(const Diagnostic& d) {
     out += fmt::format(": {}: {}\n", label(d.severity), d.message);
     if (d.source_line.empty()) return out;
 
-    std::string_view line = d.source_line;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string_view raw = d.source_line;
+    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+    std::string clean = printable(raw);
+    std::string_view line = clean;
     std::size_t caret = d.column > 0 ? byte_of_column(line, d.column) : 0;
     // Show a window of the line around the caret so that wide CSV rows stay readable.
     std::size_t begin = 0;

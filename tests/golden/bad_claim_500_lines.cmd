@@ -1,0 +1,1 @@
+validate tests/data/bad/claim_500_lines.csv

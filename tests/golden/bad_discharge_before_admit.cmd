@@ -1,0 +1,1 @@
+validate --rejects - tests/data/bad/discharge_before_admit.csv

@@ -1,0 +1,1 @@
+validate --rejects - tests/data/bad/duplicate_column.csv

@@ -1,0 +1,1 @@
+validate --rejects - tests/data/bad/gbk_no_encoding.csv

@@ -1,0 +1,1 @@
+validate tests/data/bad/huge_record.csv

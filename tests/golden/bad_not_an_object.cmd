@@ -1,0 +1,1 @@
+validate --rejects - tests/data/bad/not_an_object.jsonl

@@ -1,0 +1,1 @@
+validate --rejects - tests/data/bad/service_date_outside_stay.csv

@@ -1,0 +1,1 @@
+validate --rejects - tests/data/bad/wrong_column_count.csv

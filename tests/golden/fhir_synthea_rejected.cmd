@@ -1,0 +1,1 @@
+validate --rejects - ../shared/data/external/synthea/Claim.ndjson

@@ -1,0 +1,1 @@
+validate --encoding gbk tests/data/bad/gbk_no_encoding.csv

@@ -1,0 +1,1 @@
+validate tests/data/bad/no-such-file.csv

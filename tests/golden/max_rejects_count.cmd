@@ -1,0 +1,1 @@
+validate --max-rejects 1 tests/data/bad/garbage_numbers.csv

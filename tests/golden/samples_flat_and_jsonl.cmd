@@ -1,0 +1,1 @@
+validate samples/claims.csv samples/claims.jsonl

@@ -1,0 +1,1 @@
+validate samples/visits.csv --lines samples/visit_lines.csv

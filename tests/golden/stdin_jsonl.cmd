@@ -1,0 +1,1 @@
+validate --input-format jsonl - < tests/data/bad/binary_noise.jsonl

@@ -1,0 +1,1 @@
+validate --encoding latin1 tests/data/bad/empty.csv
