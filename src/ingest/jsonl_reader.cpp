@@ -1,5 +1,8 @@
 #include "ingest/jsonl_reader.hpp"
 
+// Error codes only: a throwing simdjson call would not compile here (a malformed line must
+// never escape as an exception).
+#define SIMDJSON_EXCEPTIONS 0
 #include <simdjson.h>
 
 #include <cstring>
@@ -32,6 +35,8 @@ struct JsonlReader::Walker {
 
     void parse(std::string_view line);
     const char* line_start_end_ = nullptr;  // one past the current line
+    od::document* doc_ = nullptr;           // the current line's document, once iterate() made it
+    void json_error(simdjson::error_code e);
     void object_fields(od::object object, std::string_view prefix, bool in_line);
     static std::size_t key_context(std::string_view prefix);
     std::optional<FieldId> lookup(std::size_t context, std::string_view prefix, std::string_view key);
@@ -138,31 +143,32 @@ bool JsonlReader::next(ReadItem& item) {
     return true;
 }
 
+void JsonlReader::Walker::json_error(simdjson::error_code e) {
+    const char* at = nullptr;
+    std::uint32_t where = Where::k_whole_record;
+    if (doc_ != nullptr && doc_->current_location().get(at) == simdjson::SUCCESS && at >= r.line_start_ && at <= line_start_end_) {
+        where = offset_of(at);
+    }
+    builder_.report_unreadable(Where{0, where}, fmt::format("invalid JSON: {}", simdjson::error_message(e)));
+}
+
 void JsonlReader::Walker::parse(std::string_view line) {
     line_start_end_ = line.data() + line.size();
     // The buffer always has SIMDJSON_PADDING readable bytes past any line in it.
     std::size_t capacity = static_cast<std::size_t>(buffer_.data() + buffer_.size() - line.data());
     od::document doc;
-    bool have_doc = false;  // current_location() is valid only on a document iterate() produced
-    auto fail = [&](simdjson::error_code e) {
-        const char* at = nullptr;
-        std::uint32_t where = Where::k_whole_record;
-        if (have_doc && doc.current_location().get(at) == simdjson::SUCCESS && at >= line.data() && at <= line.data() + line.size()) {
-            where = offset_of(at);
-        }
-        builder_.report(Severity::error, std::nullopt, Where{0, where}, fmt::format("invalid JSON: {}", simdjson::error_message(e)));
-    };
+    doc_ = nullptr;
     if (auto e = parser.iterate(simdjson::padded_string_view(line.data(), line.size(), capacity)).get(doc); e) {
-        fail(e);
+        json_error(e);
         return;
     }
-    have_doc = true;
+    doc_ = &doc;  // current_location() is valid only on a document iterate() produced
     od::object root;
     if (auto e = doc.get_object().get(root); e) {
         if (e == simdjson::INCORRECT_TYPE) {
             builder_.report(Severity::error, std::nullopt, Where{0, 0}, "a line must hold one JSON object: a claim");
         } else {
-            fail(e);
+            json_error(e);
         }
         return;
     }
@@ -225,7 +231,12 @@ std::optional<FieldId> JsonlReader::Walker::lookup(std::size_t context, std::str
 void JsonlReader::Walker::object_fields(od::object object, std::string_view prefix, bool in_line) {
     std::size_t context = key_context(prefix);
     if (context < k_key_contexts) r.key_caches_[context].cursor = 0;
-    for (auto member : object) {
+    for (auto result : object) {
+        od::field member;
+        if (auto e = std::move(result).get(member); e) {
+            json_error(e);
+            return;
+        }
         // Keys without escapes (nearly all) are read in place, skipping the unescaper.
         std::string_view raw_key;
         const char* key_start = member.key().raw();
@@ -233,7 +244,7 @@ void JsonlReader::Walker::object_fields(od::object object, std::string_view pref
         if (key_end != nullptr && std::memchr(key_start, '\\', static_cast<std::size_t>(key_end - key_start)) == nullptr) {
             raw_key = std::string_view(key_start, static_cast<std::size_t>(key_end - key_start));
         } else if (auto e = member.unescaped_key().get(raw_key); e) {
-            builder_.report(Severity::error, std::nullopt, Where{0, Where::k_whole_record}, fmt::format("invalid JSON: {}", simdjson::error_message(e)));
+            json_error(e);
             return;
         }
         if (prefix.empty() && raw_key == "resourceType") {
@@ -246,11 +257,7 @@ void JsonlReader::Walker::object_fields(od::object object, std::string_view pref
             parsed_ = false;
             return;
         }
-        od::value value;
-        if (auto e = member.value().get(value); e) {
-            builder_.report(Severity::error, std::nullopt, Where{0, Where::k_whole_record}, fmt::format("invalid JSON: {}", simdjson::error_message(e)));
-            return;
-        }
+        od::value value = member.value();
         std::string_view token = value.raw_json_token();
         std::uint32_t at = offset_of(token.data());
         if (!in_line && prefix.empty() && raw_key == "lines") {

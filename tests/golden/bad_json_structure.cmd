@@ -1,0 +1,1 @@
+validate --rejects - tests/data/bad/json_structure.jsonl
