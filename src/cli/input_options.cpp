@@ -10,17 +10,23 @@
 
 namespace medclaim {
 
-void add_input_options(CLI::App& cmd, std::optional<std::string>& map, std::string& encoding, std::string& input_format,
-                       std::optional<std::string>& lines) {
-    cmd.add_option("--map", map, "Column map: a YAML file, or `nhsa` for the built-in NHSA map");
-    cmd.add_option("--encoding", encoding, "Input encoding: auto (default), utf-8, gb18030 or gbk");
-    cmd.add_option("--input-format", input_format, "Input format: auto (default, from the first byte), csv or jsonl");
-    cmd.add_option("--lines", lines, "Fee lines CSV; the one FILE is then the claims CSV, joined by claim_id");
+void add_input_options(CLI::App& cmd, InputOptions& o) {
+    cmd.add_option("files", o.files, "Claim files (CSV or JSON Lines); - for standard input")->required();
+    cmd.add_option("--map", o.map, "Column map: a YAML file, or `nhsa` for the built-in NHSA map");
+    cmd.add_option("--encoding", o.encoding, "Input encoding: auto (default), utf-8, gb18030 or gbk");
+    cmd.add_option("--input-format", o.input_format, "Input format: auto (default: by file name, else the first byte), csv or jsonl");
+    cmd.add_option("--lines", o.lines, "Fee lines CSV; the one FILE is then the claims CSV, joined by claim_id");
+    cmd.add_flag("--grouped-numbers", o.grouped_numbers, "Accept thousands separators in numbers written as text (1,234.00)");
+    cmd.add_option("--max-rejects", o.max_rejects, "Stop with exit status 5 when more than N claims (or N% of claims) are rejected");
 }
 
-InputSetup prepare_inputs(const std::vector<std::string>& files, const std::optional<std::string>& map, const std::string& encoding,
-                          const std::string& input_format, const std::optional<std::string>& lines,
-                          const std::optional<std::string>& max_rejects) {
+InputSetup prepare_inputs(const InputOptions& o) {
+    const auto& files = o.files;
+    const auto& map = o.map;
+    const auto& encoding = o.encoding;
+    const auto& input_format = o.input_format;
+    const auto& lines = o.lines;
+    const auto& max_rejects = o.max_rejects;
     Encoding enc = Encoding::automatic;
     if (!parse_encoding(encoding, enc)) {
         throw UsageError(fmt::format("--encoding: unknown encoding `{}` (auto, utf-8, gb18030, gbk)", encoding));
@@ -47,7 +53,7 @@ InputSetup prepare_inputs(const std::vector<std::string>& files, const std::opti
         }
         setup.limit = limit;
     }
-    for (const std::string& f : files) setup.inputs.push_back(InputSpec{f, lines, format, enc});
+    for (const std::string& f : files) setup.inputs.push_back(InputSpec{f, lines, format, enc, o.grouped_numbers});
     return setup;
 }
 

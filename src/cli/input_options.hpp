@@ -14,10 +14,20 @@ class App;
 
 namespace medclaim {
 
-/// Adds the options every command that reads claims shares: --map, --encoding,
-/// --input-format and --lines.
-void add_input_options(CLI::App& cmd, std::optional<std::string>& map, std::string& encoding, std::string& input_format,
-                       std::optional<std::string>& lines);
+/// Adds the options every command that reads claims shares: FILE..., --map,
+/// --encoding, --input-format, --lines, --grouped-numbers and --max-rejects.
+/// The values of the shared input options.
+struct InputOptions {
+    std::vector<std::string> files;
+    std::optional<std::string> lines;
+    std::optional<std::string> map;
+    std::string encoding = "auto";
+    std::string input_format = "auto";
+    bool grouped_numbers = false;
+    std::optional<std::string> max_rejects;
+};
+
+void add_input_options(CLI::App& cmd, InputOptions& options);
 
 /// The checked, resolved form of those options.
 struct InputSetup {
@@ -27,8 +37,6 @@ struct InputSetup {
 };
 
 /// Checks the option values and loads the map. Throws UsageError or InputError.
-InputSetup prepare_inputs(const std::vector<std::string>& files, const std::optional<std::string>& map, const std::string& encoding,
-                          const std::string& input_format, const std::optional<std::string>& lines,
-                          const std::optional<std::string>& max_rejects);
+InputSetup prepare_inputs(const InputOptions& options);
 
 }  // namespace medclaim

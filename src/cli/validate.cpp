@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "cli/input_options.hpp"
 #include "ingest/column_map.hpp"
 #include "ingest/intake.hpp"
 #include "util/diagnostics.hpp"
@@ -15,15 +14,13 @@ namespace medclaim {
 
 CLI::App* add_validate_command(CLI::App& app, ValidateOptions& o) {
     CLI::App* cmd = app.add_subcommand("validate", "Read claim files and report every record that would be rejected");
-    cmd->add_option("files", o.files, "Claim files (CSV or JSON Lines); - for standard input")->required();
-    add_input_options(*cmd, o.map, o.encoding, o.input_format, o.lines);
+    add_input_options(*cmd, o.input);
     cmd->add_option("--rejects", o.rejects, "Write rejected records with file, line and reason to FILE (JSON Lines)");
-    cmd->add_option("--max-rejects", o.max_rejects, "Stop with exit status 5 when more than N claims (or N% of claims) are rejected");
     return cmd;
 }
 
 ExitCode run_validate(const ValidateOptions& o) {
-    InputSetup setup = prepare_inputs(o.files, o.map, o.encoding, o.input_format, o.lines, o.max_rejects);
+    InputSetup setup = prepare_inputs(o.input);
     DiagnosticSink sink(stderr);
     Intake intake(setup.inputs, setup.map, sink, setup.limit);
     if (o.rejects) intake.set_rejects(*o.rejects);
@@ -33,7 +30,7 @@ ExitCode run_validate(const ValidateOptions& o) {
     std::string line = reconciliation_line(counts);
     std::fputs(line.c_str(), stderr);
     if (counts.limit_exceeded) {
-        std::fputs(fmt::format("medclaim: error: more rejected claims than --max-rejects {} allows{}\n", *o.max_rejects,
+        std::fputs(fmt::format("medclaim: error: more rejected claims than --max-rejects {} allows{}\n", *o.input.max_rejects,
                                setup.limit->percent ? "" : "; reading stopped")
                        .c_str(),
                    stderr);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/input_options.hpp"
 #include "util/exit_code.hpp"
 
 namespace CLI {
@@ -14,13 +15,8 @@ namespace medclaim {
 
 /// Options of `medclaim validate`.
 struct ValidateOptions {
-    std::vector<std::string> files;
-    std::optional<std::string> lines;
-    std::optional<std::string> map;
-    std::string encoding = "auto";
-    std::string input_format = "auto";
+    InputOptions input;
     std::optional<std::string> rejects;
-    std::optional<std::string> max_rejects;
 };
 
 /// Registers `validate` on `app`; parsed values land in `options`.

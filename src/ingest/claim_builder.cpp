@@ -50,6 +50,15 @@ bool all_digits(std::string_view s) {
     return true;
 }
 
+NumberSyntax number_syntax(ValueSyntax syntax) {
+    switch (syntax) {
+        case ValueSyntax::json_number: return NumberSyntax::json;
+        case ValueSyntax::text_grouped: return NumberSyntax::grouped;
+        case ValueSyntax::text: break;
+    }
+    return NumberSyntax::plain;
+}
+
 bool is_upper_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); }
 
 // One ICD-10 医保版 code: letter, two digits, then optionally `.` + 1–4 of [0-9A-Z] and
@@ -253,7 +262,7 @@ void ClaimBuilder::set_header(FieldId field, std::string_view value, Where where
         }
     };
     auto money = [&](Money& out) {
-        DecimalParse p = parse_decimal(value, Money::k_scale, syntax == ValueSyntax::json_number ? NumberSyntax::json : NumberSyntax::plain);
+        DecimalParse p = parse_decimal(value, Money::k_scale, number_syntax(syntax));
         if (p.error != DecimalError::none) {
             fail(field, where, fmt::format("`{}`: `{}` {}", name, quote_excerpt(value), describe(p.error)));
             return;
@@ -337,7 +346,7 @@ void ClaimBuilder::set_line(FieldId field, std::string_view value, Where where, 
     meta.where[index] = where;
     Line& line = claim_->lines().back();
     std::string_view name = field_name(field);
-    NumberSyntax numbers = syntax == ValueSyntax::json_number ? NumberSyntax::json : NumberSyntax::plain;
+    NumberSyntax numbers = number_syntax(syntax);
     auto decimal = [&](int scale) -> std::optional<std::int64_t> {
         DecimalParse p = parse_decimal(value, scale, numbers);
         if (p.error != DecimalError::none) {

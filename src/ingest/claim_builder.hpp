@@ -33,9 +33,9 @@ struct Problem {
     std::string message;
 };
 
-/// How a value was written: CSV and JSON strings are `text`, JSON numbers `json_number`
-/// (which admits an exponent).
-enum class ValueSyntax { text, json_number };
+/// How a value was written: CSV and JSON strings are `text` (or `text_grouped` when
+/// thousands separators are allowed), JSON numbers `json_number` (exponent allowed).
+enum class ValueSyntax { text, text_grouped, json_number };
 
 /// Builds one Claim from field values and validates it.
 /// Rules: 1. an empty value means the field is absent; 2. every bad value is recorded as

@@ -80,16 +80,17 @@ std::unique_ptr<ClaimReader> open_claim_reader(const InputSpec& spec, const Colu
         format = c == '{' || c == '[' ? InputFormat::jsonl : InputFormat::csv;
         input.source = prepend(std::move(head), std::move(input.source));
     }
-    if (format == InputFormat::jsonl) return std::make_unique<JsonlReader>(name, map, std::move(input.source));
+    ValueSyntax text = spec.grouped_numbers ? ValueSyntax::text_grouped : ValueSyntax::text;
+    if (format == InputFormat::jsonl) return std::make_unique<JsonlReader>(name, map, std::move(input.source), text);
     std::unique_ptr<ClaimReader> reader;
     if (spec.lines) {
         OpenedInput lines = open_input(*spec.lines, spec.encoding);
         if (lines.detected) {
             sink.report({Severity::note, *spec.lines, 0, 0, "input is not valid UTF-8 but is valid GB18030; reading it as GB18030", ""});
         }
-        return std::make_unique<CsvReader>(name, map, std::move(input.source), *spec.lines, std::move(lines.source), sink);
+        return std::make_unique<CsvReader>(name, map, std::move(input.source), *spec.lines, std::move(lines.source), sink, text);
     }
-    return std::make_unique<CsvReader>(name, map, std::move(input.source), std::string(), nullptr, sink);
+    return std::make_unique<CsvReader>(name, map, std::move(input.source), std::string(), nullptr, sink, text);
 }
 
 }  // namespace medclaim

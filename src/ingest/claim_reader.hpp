@@ -73,6 +73,7 @@ struct InputSpec {
     std::optional<std::string> lines; ///< a separate CSV lines file (two-file mode)
     InputFormat format = InputFormat::automatic;
     Encoding encoding = Encoding::automatic;
+    bool grouped_numbers = false;     ///< accept thousands separators in text numbers
 };
 
 /// Opens the reader for `spec`. An automatic format is taken from the file name

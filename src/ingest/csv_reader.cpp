@@ -48,8 +48,8 @@ Diagnostic header_diagnostic(const std::string& file, const CsvRecord& header, s
 }  // namespace
 
 CsvReader::CsvReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, std::string lines_name,
-                     std::unique_ptr<ByteSource> lines_source, DiagnosticSink& sink)
-    : map_(map), source_(std::move(source)), tokenizer_(*source_) {
+                     std::unique_ptr<ByteSource> lines_source, DiagnosticSink& sink, ValueSyntax text)
+    : map_(map), source_(std::move(source)), tokenizer_(*source_), text_(text) {
     two_file_ = lines_source != nullptr;
     if (!two_file_) {
         names_ = {std::move(name)};
@@ -198,7 +198,7 @@ void CsvReader::add_row(ReadItem& item, const CsvRecord& record, std::uint32_t f
         if (header_rows_[slot] == UINT32_MAX) {
             header_values_[slot].assign(value);
             header_rows_[slot] = row;
-            builder_.set(f, map_.has_values(f) ? map_.map_value(f, value) : value, where(c));
+            builder_.set(f, map_.has_values(f) ? map_.map_value(f, value) : value, where(c), text_);
         } else if (header_values_[slot] != value) {
             builder_.report(Severity::error, f, where(c),
                             fmt::format("`{}` is `{}` here but `{}` on line {}; every row of a claim must repeat the same claim values",
@@ -211,7 +211,7 @@ void CsvReader::add_row(ReadItem& item, const CsvRecord& record, std::uint32_t f
     for (std::size_t c : layout.line_columns) {
         FieldId f = *layout.fields[c];
         std::string_view value = record.fields[c];
-        builder_.set(f, map_.has_values(f) ? map_.map_value(f, value) : value, where(c));
+        builder_.set(f, map_.has_values(f) ? map_.map_value(f, value) : value, where(c), text_);
     }
 }
 

@@ -24,7 +24,7 @@ class CsvReader final : public ClaimReader {
 public:
     /// Flat mode when `lines_source` is null.
     CsvReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, std::string lines_name,
-              std::unique_ptr<ByteSource> lines_source, DiagnosticSink& sink);
+              std::unique_ptr<ByteSource> lines_source, DiagnosticSink& sink, ValueSyntax text = ValueSyntax::text);
     ~CsvReader() override;
     bool next(ReadItem& item) override;
 
@@ -47,6 +47,7 @@ private:
     std::unique_ptr<Layout> claims_layout_; // of the claims file in two-file mode
     std::vector<std::string> names_;        // [0] streamed file, [1] claims file (two-file mode)
     bool two_file_ = false;
+    ValueSyntax text_;  // how numbers written as text may look
 
     ClaimBuilder builder_;
     CsvRecord record_;

@@ -53,8 +53,8 @@ struct JsonlReader::Walker {
     od::parser parser;
 };
 
-JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source)
-    : name_(std::move(name)), map_(map), source_(std::move(source)), walker_(std::make_unique<Walker>(*this)) {
+JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, ValueSyntax text)
+    : name_(std::move(name)), map_(map), source_(std::move(source)), walker_(std::make_unique<Walker>(*this)), text_(text) {
     buffer_.resize(4 * k_read_bytes + simdjson::SIMDJSON_PADDING);
 }
 
@@ -333,7 +333,7 @@ void JsonlReader::Walker::scalar(FieldId field, od::value value, std::string_vie
             builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, ValueSyntax::json_number);
             return;
     }
-    builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where);
+    builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, r.text_);
 }
 
 void JsonlReader::Walker::list(FieldId field, od::value value) {

@@ -22,7 +22,7 @@ class JsonlReader final : public ClaimReader {
 public:
     static constexpr std::size_t k_max_line_bytes = 16 * 1024 * 1024;
 
-    JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source);
+    JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, ValueSyntax text = ValueSyntax::text);
     ~JsonlReader() override;
     bool next(ReadItem& item) override;
 
@@ -63,7 +63,8 @@ private:
     };
     static constexpr std::size_t k_key_contexts = 6;
     std::array<KeyCache, k_key_contexts> key_caches_;
-    bool parsed_ = false;  // the line was a JSON object (so claim-level rules apply)
+    bool parsed_ = false;
+    ValueSyntax text_;  // how numbers written as strings may look  // the line was a JSON object (so claim-level rules apply)
 };
 
 }  // namespace medclaim

@@ -51,10 +51,21 @@ DecimalError scan(std::string_view s, NumberSyntax syntax, Literal& out) {
         return true;
     };
     std::size_t int_start = i;
-    while (i < s.size() && is_digit(s[i])) {
+    std::size_t group = 0;  // digits since the start or the last separator
+    bool separated = false;
+    while (i < s.size() && (is_digit(s[i]) || (syntax == NumberSyntax::grouped && s[i] == ','))) {
+        if (s[i] == ',') {
+            // The first group has 1-3 digits, every later one exactly 3.
+            if (group == 0 || group > 3 || (separated && group != 3)) return DecimalError::syntax;
+            separated = true;
+            group = 0;
+            ++i;
+            continue;
+        }
+        ++group;
         if (!take_digit(s[i++])) return DecimalError::out_of_range;
     }
-    if (i == int_start) return DecimalError::syntax;
+    if (i == int_start || (separated && group != 3)) return DecimalError::syntax;
     if (i < s.size() && s[i] == '.') {
         ++i;
         std::size_t frac_start = i;

@@ -13,7 +13,8 @@ __extension__ typedef __int128 Int128;
 /// How a decimal literal may be written.
 enum class NumberSyntax {
     plain,  // [-]digits[.digits], as in CSV: no exponent, no grouping, no currency sign
-    json,   // the JSON number grammar, exponent allowed
+    json,     // the JSON number grammar, exponent allowed
+    grouped,  // plain, plus `,` between groups of three integer digits (1,234.00)
 };
 
 /// Why a decimal literal was refused.

@@ -21,11 +21,13 @@ TEST_SUITE("medclaim::cli") {
     TEST_CASE("validate takes files and the input options") {
         auto c = parse({"validate", "--map", "nhsa", "--encoding", "gbk", "--rejects", "r.jsonl", "--max-rejects", "5%", "a.csv", "b.jsonl"});
         CHECK(c->validate_cmd->parsed());
-        CHECK(c->validate.files == std::vector<std::string>{"a.csv", "b.jsonl"});
-        CHECK(c->validate.map == "nhsa");
-        CHECK(c->validate.encoding == "gbk");
+        CHECK(c->validate.input.files == std::vector<std::string>{"a.csv", "b.jsonl"});
+        CHECK(c->validate.input.map == "nhsa");
+        CHECK(c->validate.input.encoding == "gbk");
         CHECK(c->validate.rejects == "r.jsonl");
-        CHECK(c->validate.max_rejects == "5%");
+        CHECK(c->validate.input.max_rejects == "5%");
+        CHECK_FALSE(c->validate.input.grouped_numbers);
+        CHECK(parse({"validate", "--grouped-numbers", "a.csv"})->validate.input.grouped_numbers);
     }
 
     TEST_CASE("validate requires at least one file") { CHECK_THROWS_AS(parse({"validate"}), CLI::RequiredError); }

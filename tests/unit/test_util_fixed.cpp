@@ -78,6 +78,19 @@ TEST_SUITE("medclaim::parse_decimal") {
     }
 }
 
+TEST_CASE("grouped syntax accepts thousands separators in groups of three only") {
+    auto grouped = [](std::string_view s) { return parse_decimal(s, 2, NumberSyntax::grouped); };
+    CHECK(grouped("1,234.00").units == 123400);
+    CHECK(grouped("12,345,678").units == 1234567800);
+    CHECK(grouped("-1,000").units == -100000);
+    CHECK(grouped("999").units == 99900);
+    for (const char* bad : {"1,23", "1,2345", ",123", "1,,234", "1234,567", "1,234,", "1,234.5,6"}) {
+        CAPTURE(bad);
+        CHECK(grouped(bad).error == DecimalError::syntax);
+    }
+    CHECK(parse_decimal("1,234.00", 2, NumberSyntax::plain).error == DecimalError::syntax);
+}
+
 TEST_SUITE("medclaim::round_half_up") {
     TEST_CASE("ties round away from zero on both signs") {
         CHECK(round_half_up(125, 1) == 13);

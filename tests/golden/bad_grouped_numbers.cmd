@@ -1,0 +1,1 @@
+validate --rejects - tests/data/bad/grouped_numbers.csv

@@ -1,0 +1,1 @@
+validate --grouped-numbers tests/data/bad/grouped_numbers.csv
