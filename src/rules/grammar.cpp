@@ -120,21 +120,52 @@ struct aggregate_names : x3::symbols<std::string> {
 auto const binary_op = symbol_op | (kw_and >> attr(ast::BinaryOp::op_and)) | (kw_or >> attr(ast::BinaryOp::op_or)) |
                        (kw_not >> kw_in >> attr(ast::BinaryOp::not_in)) | (kw_in >> attr(ast::BinaryOp::in));
 
-auto const set_string = [](auto& ctx) { x3::_val(ctx).value = x3::_attr(ctx); };
-auto const set_true = [](auto& ctx) { x3::_val(ctx).value = true; };
-auto const set_false = [](auto& ctx) { x3::_val(ctx).value = false; };
-auto const set_parts = [](auto& ctx) { x3::_val(ctx).parts.assign(x3::_attr(ctx).begin(), x3::_attr(ctx).end()); };
-auto const set_items = [](auto& ctx) { x3::_val(ctx).items.assign(x3::_attr(ctx).begin(), x3::_attr(ctx).end()); };
+// Rules whose definition has a semantic action get no usable on_success position in
+// Boost 1.74, and _where() is unreliable there; raw[] records the matched range after
+// skipping, so these actions take the offset (and the text) from it.
+template <class Context, class Range>
+std::uint32_t start_of(Context const& ctx, Range const& range) {
+    return static_cast<std::uint32_t>(range.begin() - x3::get<source_tag>(ctx));
+}
+auto const set_string = [](auto& ctx) {
+    auto const& range = x3::_attr(ctx);
+    x3::_val(ctx).offset = start_of(ctx, range);
+    x3::_val(ctx).value.assign(range.begin() + 1, range.end() - 1);  // without the quotes
+};
+auto const set_true = [](auto& ctx) {
+    x3::_val(ctx).offset = start_of(ctx, x3::_attr(ctx));
+    x3::_val(ctx).value = true;
+};
+auto const set_false = [](auto& ctx) {
+    x3::_val(ctx).offset = start_of(ctx, x3::_attr(ctx));
+    x3::_val(ctx).value = false;
+};
+auto const set_parts = [](auto& ctx) {
+    auto const& range = x3::_attr(ctx);
+    x3::_val(ctx).offset = start_of(ctx, range);
+    // The range is identifiers separated by dots, perhaps with blanks around them.
+    std::string part;
+    for (char c : range) {
+        if (c == '.') {
+            x3::_val(ctx).parts.push_back(std::move(part));
+            part.clear();
+        } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            part.push_back(c);
+        }
+    }
+    x3::_val(ctx).parts.push_back(std::move(part));
+};
+auto const set_list_start = [](auto& ctx) { x3::_val(ctx).offset = start_of(ctx, x3::_attr(ctx)); };
 
 auto const number_def = lexeme[raw[+digit >> -('.' >> +digit)] >> x3::matches[lit("元")]];
-auto const string_def = lexeme['"' > (*(char_ - '"' - '\n'))[set_string] > '"'];
-auto const boolean_def = kw_true[set_true] | kw_false[set_false];
-auto const path_def = (identifier % '.')[set_parts];
+auto const string_def = raw[lexeme['"' > *(char_ - '"' - '\n') > '"']][set_string];
+auto const boolean_def = raw[kw_true][set_true] | raw[kw_false][set_false];
+auto const path_def = raw[identifier % '.'][set_parts];
 auto const unary_def = ((lit('-') >> attr(ast::UnaryOp::negate)) | (kw_not >> attr(ast::UnaryOp::op_not))) > operand;
 auto const call_def = identifier >> '(' > -(expr % ',') > ')';
 auto const aggregate_def = aggregate_name >> '(' > path > -(kw_where > expr) > ')';
 auto const if_else_def = kw_if > expr > kw_then > expr > kw_else > expr;
-auto const list_def = ('[' > -(expr % ',') > ']')[([](auto& ctx) {
+auto const list_def = raw[lit('[')][set_list_start] > (-(expr % ',') > ']')[([](auto& ctx) {
     if (auto& items = x3::_attr(ctx)) x3::_val(ctx).items.assign(items->begin(), items->end());
 })];
 auto const operand_def = if_else | aggregate | call | list | number | string | boolean | path | unary | ('(' > expr > ')');

@@ -52,6 +52,17 @@ TEST_SUITE("medclaim::parse_expression") {
         CHECK(parsed("x in [1, ]") == "error at 7: expected ']'");
     }
 
+    TEST_CASE("nodes carry the offset where they start, after blanks") {
+        std::vector<SyntaxError> errors;
+        auto e = parse_expression("  sum(member.age) + x", errors);
+        REQUIRE(e);
+        const auto& agg = boost::get<boost::spirit::x3::forward_ast<ast::Aggregate>>(e->first).get();
+        CHECK(agg.offset == 2);
+        CHECK(agg.over.offset == 6);
+        CHECK(boost::get<ast::Path>(e->rest.front().operand).offset == 20);
+        CHECK(e->rest.front().offset == 18);
+    }
+
     TEST_CASE("never throws, whatever the input") {
         std::vector<SyntaxError> errors;
         for (const char* text : {"((((((", "a..b", "1.", "[", "\"\\", "元", "- - -", "not", "count(", "a == == b", "\x01\xff"}) {
@@ -60,3 +71,4 @@ TEST_SUITE("medclaim::parse_expression") {
         }
     }
 }
+
