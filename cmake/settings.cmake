@@ -14,9 +14,19 @@ if(MEDCLAIM_ENABLE_UBSAN)
   target_link_options(medclaim_settings INTERFACE -fsanitize=undefined)
 endif()
 
+if(MEDCLAIM_BUILD_FUZZERS)
+  # Coverage feedback from the whole library, not only from the fuzz entry points.
+  target_compile_options(medclaim_settings INTERFACE -fsanitize=fuzzer-no-link)
+endif()
+
 target_compile_options(medclaim_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual
   -Wcast-align -Wnull-dereference -Wdouble-promotion -Wextra-semi)
 if(MEDCLAIM_WERROR)
-  target_compile_options(medclaim_warnings INTERFACE -Werror)
+  if(MEDCLAIM_BUILD_FUZZERS)
+  # Coverage feedback from the whole library, not only from the fuzz entry points.
+  target_compile_options(medclaim_settings INTERFACE -fsanitize=fuzzer-no-link)
+endif()
+
+target_compile_options(medclaim_warnings INTERFACE -Werror)
 endif()

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -130,8 +131,24 @@ bool any_member(F f, const Claim& c, Visit visit) {
 
 bool is_numeric(Type t) { return t == Type::integer || t == Type::decimal; }
 
+// Arithmetic is done in 128 bits; a result beyond int64 clamps to the nearest bound
+// (no realistic claim comes near: 9.2e16 元), so evaluation has no overflow.
+std::int64_t clamp64(Int128 v) {
+    constexpr Int128 k_max = std::numeric_limits<std::int64_t>::max();
+    return static_cast<std::int64_t>(v > k_max ? k_max : v < -k_max ? -k_max : v);
+}
+
 // A number as decimal units.
-std::int64_t as_decimal(const Value& v) { return v.type == Type::integer ? v.number * k_decimal_one : v.number; }
+std::int64_t as_decimal(const Value& v) { return v.type == Type::integer ? clamp64(static_cast<Int128>(v.number) * k_decimal_one) : v.number; }
+
+// Date arithmetic stays within the years dates can be read in.
+std::int64_t clamp_date(Int128 days) {
+    static const std::int64_t k_first = Date::from_ymd(1900, 1, 1)->days();
+    static const std::int64_t k_last = Date::from_ymd(2199, 12, 31)->days();
+    return static_cast<std::int64_t>(days < k_first ? k_first : days > k_last ? k_last : days);
+}
+
+// A number as decimal units.
 
 // Compares two values of compatible types: <0, 0, >0.
 int compare(const Value& a, const Value& b) {
@@ -185,44 +202,47 @@ Value eval_arith(const Node& n, const EvalContext& c) {
     Value a = n.kids[0]->eval(c);
     Value b = n.kids[1]->eval(c);
     auto op = static_cast<ast::BinaryOp>(n.code);
+    Int128 x = a.number, y = b.number;
     Value out;
     out.type = n.type;
     switch (n.type) {
         case Type::integer:
             if (a.type == Type::date) {  // date - date
-                out.number = a.number - b.number;
+                out.number = clamp64(x - y);
             } else {
-                out.number = op == ast::BinaryOp::add ? a.number + b.number : op == ast::BinaryOp::sub ? a.number - b.number : a.number * b.number;
+                out.number = clamp64(op == ast::BinaryOp::add ? x + y : op == ast::BinaryOp::sub ? x - y : x * y);
             }
             return out;
-        case Type::date: out.number = op == ast::BinaryOp::add ? a.number + b.number : a.number - b.number; return out;
+        case Type::date: out.number = clamp_date(op == ast::BinaryOp::add ? x + y : x - y); return out;
         case Type::money:
             if (op == ast::BinaryOp::add || op == ast::BinaryOp::sub) {
-                out.number = op == ast::BinaryOp::add ? a.number + b.number : a.number - b.number;
+                out.number = clamp64(op == ast::BinaryOp::add ? x + y : x - y);
             } else {
                 // money × number or money / number, exact then half-up to the fen.
                 const Value& m = a.type == Type::money ? a : b;
                 const Value& k = a.type == Type::money ? b : a;
-                Int128 factor = as_decimal(k);
+                Int128 factor = as_decimal(k);  // clamped to 64 bits, so products fit 128
+                Int128 exact = op == ast::BinaryOp::mul ? static_cast<Int128>(m.number) * factor : 0;
                 if (op == ast::BinaryOp::mul) {
-                    out.number = round_half_up(static_cast<Int128>(m.number) * factor, k_decimal_scale);
+                    out.number = clamp64(round_half_up_wide(exact, k_decimal_scale));
                 } else {
                     // One extra digit, truncated, then half-up: exact for a half-up rule.
-                    out.number = factor == 0 ? 0 : round_half_up(static_cast<Int128>(m.number) * k_decimal_one * 10 / factor, 1);
+                    out.number = factor == 0 ? 0 : clamp64(round_half_up_wide(static_cast<Int128>(m.number) * k_decimal_one * 10 / factor, 1));
                 }
             }
             return out;
         default: {  // decimal
             if (a.type == Type::money) {  // money / money
-                out.number = b.number == 0 ? 0 : round_half_up(static_cast<Int128>(a.number) * k_decimal_one * 10 / b.number, 1);
+                out.number = y == 0 ? 0 : clamp64(round_half_up_wide(x * k_decimal_one * 10 / y, 1));
                 return out;
             }
-            Int128 x = as_decimal(a), y = as_decimal(b);
+            Int128 dx = as_decimal(a);  // clamped to 64 bits, so products fit 128
+            Int128 dy = as_decimal(b);
             switch (op) {
-                case ast::BinaryOp::add: out.number = static_cast<std::int64_t>(x + y); break;
-                case ast::BinaryOp::sub: out.number = static_cast<std::int64_t>(x - y); break;
-                case ast::BinaryOp::mul: out.number = round_half_up(x * y, k_decimal_scale); break;
-                default: out.number = y == 0 ? 0 : round_half_up(x * k_decimal_one * 10 / y, 1); break;
+                case ast::BinaryOp::add: out.number = clamp64(dx + dy); break;
+                case ast::BinaryOp::sub: out.number = clamp64(dx - dy); break;
+                case ast::BinaryOp::mul: out.number = clamp64(round_half_up_wide(dx * dy, k_decimal_scale)); break;
+                default: out.number = dy == 0 ? 0 : clamp64(round_half_up_wide(dx * k_decimal_one * 10 / dy, 1)); break;
             }
             return out;
         }
@@ -231,13 +251,13 @@ Value eval_arith(const Node& n, const EvalContext& c) {
 
 Value eval_negate(const Node& n, const EvalContext& c) {
     Value v = n.kids[0]->eval(c);
-    v.number = -v.number;
+    v.number = clamp64(-static_cast<Int128>(v.number));
     return v;
 }
 
 Value eval_if(const Node& n, const EvalContext& c) {
     Value v = n.kids[0]->eval(c).truthy() ? n.kids[1]->eval(c) : n.kids[2]->eval(c);
-    if (n.type == Type::decimal && v.type == Type::integer) return Value::of_decimal(v.number * k_decimal_one);
+    if (n.type == Type::decimal && v.type == Type::integer) return Value::of_decimal(clamp64(static_cast<Int128>(v.number) * k_decimal_one));
     return v;
 }
 
@@ -270,7 +290,7 @@ Value eval_sum(const Node& n, const EvalContext& c) {
     for (const Line& line : c.claim->lines()) {
         inner.line = &line;
         if (n.kids[0] && !n.kids[0]->eval(inner).truthy()) continue;
-        total.number += n.kids[1]->eval(inner).number;
+        total.number = clamp64(static_cast<Int128>(total.number) + n.kids[1]->eval(inner).number);
     }
     return total;
 }
@@ -280,7 +300,7 @@ enum class Fn : int { days_between, age_at, starts_with, any_prefix, min, max, a
 
 Value eval_function(const Node& n, const EvalContext& c) {
     switch (static_cast<Fn>(n.code)) {
-        case Fn::days_between: return Value::of_int(n.kids[1]->eval(c).number - n.kids[0]->eval(c).number);
+        case Fn::days_between: return Value::of_int(clamp64(static_cast<Int128>(n.kids[1]->eval(c).number) - n.kids[0]->eval(c).number));
         case Fn::age_at:
             return Value::of_int(age_on(Date::from_days(static_cast<std::int32_t>(n.kids[0]->eval(c).number)),
                                         Date::from_days(static_cast<std::int32_t>(n.kids[1]->eval(c).number))));
@@ -294,12 +314,12 @@ Value eval_function(const Node& n, const EvalContext& c) {
             Value a = n.kids[0]->eval(c), b = n.kids[1]->eval(c);
             bool first = (compare(a, b) <= 0) == (static_cast<Fn>(n.code) == Fn::min);
             Value v = first ? a : b;
-            if (n.type == Type::decimal && v.type == Type::integer) v = Value::of_decimal(v.number * k_decimal_one);
+            if (n.type == Type::decimal && v.type == Type::integer) v = Value::of_decimal(clamp64(static_cast<Int128>(v.number) * k_decimal_one));
             return v;
         }
         case Fn::abs: {
             Value v = n.kids[0]->eval(c);
-            if (v.number < 0) v.number = -v.number;
+            v.number = clamp64(v.number < 0 ? -static_cast<Int128>(v.number) : v.number);
             return v;
         }
     }
@@ -820,7 +840,7 @@ std::string to_string(const Value& v) {
         case Type::integer: return std::to_string(v.number);
         case Type::decimal: {
             std::string s = format_decimal(v.number, k_decimal_scale);
-            while (s.back() == '0') s.pop_back();
+            while (s.back() == '0') s.pop_back();  // decimal: trailing zeros off
             if (s.back() == '.') s.pop_back();
             return s;
         }

@@ -107,9 +107,10 @@ DecimalParse parse_decimal(std::string_view text, int scale, NumberSyntax syntax
     int shift = lit.exponent + scale;
     Int128 units = 0;
     if (shift >= 0) {
-        if (shift > 18) return {0, DecimalError::out_of_range};
-        units = lit.mantissa * pow10(shift);  // mantissa < 1e38 may still overflow: check below
-        if (lit.mantissa > k_int64_max || units > k_int64_max) return {0, DecimalError::out_of_range};
+        // Check before multiplying: a 38-digit mantissa times 10^18 would overflow 128 bits.
+        if (shift > 18 || lit.mantissa > k_int64_max) return {0, DecimalError::out_of_range};
+        units = lit.mantissa * pow10(shift);
+        if (units > k_int64_max) return {0, DecimalError::out_of_range};
     } else {
         int k = -shift;
         Int128 distance = 0;  // |written − rounded| in units of 10^exponent
@@ -149,14 +150,16 @@ std::string_view describe(DecimalError error) {
     return "is invalid";
 }
 
-std::int64_t round_half_up(Int128 units, int drop) {
+Int128 round_half_up_wide(Int128 units, int drop) {
     Int128 p = pow10(drop);
     Int128 q = units / p;
     Int128 r = units % p;  // same sign as units
     if (r < 0) r = -r;
     if (2 * r >= p) q += units < 0 ? -1 : 1;
-    return static_cast<std::int64_t>(q);
+    return q;
 }
+
+std::int64_t round_half_up(Int128 units, int drop) { return static_cast<std::int64_t>(round_half_up_wide(units, drop)); }
 
 std::string format_decimal(std::int64_t units, int scale) {
     bool negative = units < 0;

@@ -46,6 +46,9 @@ std::string_view describe(DecimalError error);
 /// reversal rounds to exactly the negation of the original.
 std::int64_t round_half_up(Int128 units, int drop);
 
+/// As round_half_up, with a 128-bit result for callers that clamp or check it.
+Int128 round_half_up_wide(Int128 units, int drop);
+
 /// Writes units of 10^-scale as a decimal with exactly `scale` places ("-12.30").
 std::string format_decimal(std::int64_t units, int scale);
 

@@ -75,6 +75,9 @@ TEST_SUITE("medclaim::parse_decimal") {
         CHECK(money_error("1e400", NumberSyntax::json) == DecimalError::out_of_range);
         CHECK(money_error("123456789012345678901234567890123456789") == DecimalError::out_of_range);
         CHECK(money("0e999", NumberSyntax::json) == 0);
+        // Found by fuzzing: a long integer part used to overflow 128 bits before the check.
+        CHECK(parse_decimal("933720368223337203686854372036854", 6, NumberSyntax::plain).error == DecimalError::out_of_range);
+        CHECK(money_error("9223372036854775807") == DecimalError::out_of_range);
     }
 }
 
