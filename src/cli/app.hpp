@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "cli/check.hpp"
 #include "cli/validate.hpp"
 #include "util/exit_code.hpp"
 
@@ -16,6 +17,8 @@ struct Command {
     std::unique_ptr<CLI::App> app;
     ValidateOptions validate;
     CLI::App* validate_cmd = nullptr;
+    CheckOptions check;
+    CLI::App* check_cmd = nullptr;
 };
 
 /// Builds the CLI11 application (tests call `parse` on it in process).

@@ -8,6 +8,7 @@
 
 #include "model/claim.hpp"
 #include "rules/ast.hpp"
+#include "rules/catalog.hpp"
 #include "rules/grammar.hpp"
 #include "util/text.hpp"
 
@@ -198,6 +199,14 @@ Value eval_in_field(const Node& n, const EvalContext& c) {
     return Value::of_bool(found != (n.constant.number != 0));
 }
 
+// `code in catalog("name")`: valid on the line's service date (or the admission date).
+Value eval_in_catalog(const Node& n, const EvalContext& c) {
+    Value v = n.kids[0]->eval(c);
+    Date on = c.line && c.line->service_date ? *c.line->service_date : c.claim->visit.admit_date;
+    bool found = n.catalog->find(v.text, on) != nullptr;
+    return Value::of_bool(found != (n.constant.number != 0));
+}
+
 Value eval_arith(const Node& n, const EvalContext& c) {
     Value a = n.kids[0]->eval(c);
     Value b = n.kids[1]->eval(c);
@@ -365,7 +374,7 @@ bool is_constant(const Node& n) { return n.fn == eval_constant; }
 
 class Binder {
 public:
-    Binder(Scope scope, std::vector<BindError>& errors) : scope_(scope), errors_(errors) {}
+    Binder(Scope scope, std::vector<BindError>& errors, const CatalogSet* catalogs) : scope_(scope), errors_(errors), catalogs_(catalogs) {}
 
     std::unique_ptr<Node> expr(const ast::Expr& e) {
         Chain chain;
@@ -592,10 +601,27 @@ public:
             return n;
         }
         if (const auto* c = boost::get<boost::spirit::x3::forward_ast<ast::Call>>(&rhs); c && c->get().name == "catalog") {
-            std::string name;
-            if (const ast::String* s = c->get().args.size() == 1 ? boost::get<ast::String>(&c->get().args.front().first) : nullptr) name = s->value;
-            error(c->get().offset, fmt::format("no catalog named `{}` (catalogs come from the rule pack)", name));
-            return poison(Type::boolean, at);
+            const ast::String* s = c->get().args.size() == 1 && c->get().args.front().rest.empty()
+                                       ? boost::get<ast::String>(&c->get().args.front().first)
+                                       : nullptr;
+            if (s == nullptr) {
+                error(c->get().offset, "`catalog` takes one quoted name: catalog(\"drugs\")");
+                return poison(Type::boolean, at);
+            }
+            const Catalog* found = catalogs_ ? catalogs_->find(s->value) : nullptr;
+            if (found == nullptr) {
+                std::vector<std::string_view> names = catalogs_ ? catalogs_->names() : std::vector<std::string_view>{};
+                std::string_view hint = closest_match(s->value, names);
+                error(s->offset, hint.empty() ? fmt::format("no catalog named `{}` in the rule pack", s->value)
+                                              : fmt::format("no catalog named `{}` in the rule pack; did you mean `{}`?", s->value, hint));
+                return poison(Type::boolean, at);
+            }
+            if (a->type != Type::string) error(op.offset, fmt::format("`{}` catalog(...) needs a code string, not {}", ast::spelling(op.op), type_name(a->type)));
+            auto n = make(eval_in_catalog, Type::boolean, at);
+            n->constant.number = negate ? 1 : 0;
+            n->catalog = found;
+            n->kids.push_back(std::move(a));
+            return n;
         }
         error(op.offset, fmt::format("`{}` takes a list [...], a list field such as `diagnoses`, or catalog(\"name\")", ast::spelling(op.op)));
         return poison(Type::boolean, at);
@@ -743,6 +769,7 @@ public:
 
     Scope scope_;
     std::vector<BindError>& errors_;
+    const CatalogSet* catalogs_;
     int lines_depth_ = 0;  // > 0 inside count/sum/any/all over lines
 };
 
@@ -782,6 +809,10 @@ void dump_node(const Node& n, std::string& out) {
         for (std::string_view s : n.set) out += fmt::format("{}\"{}\"", std::exchange(first, false) ? "" : ", ", s);
         for (std::int64_t v : n.numbers) out += fmt::format("{}{}", std::exchange(first, false) ? "" : ", ", to_string(Value::of_decimal(v)));
         out += "])";
+    } else if (n.fn == eval_in_catalog) {
+        out += '(';
+        kid(0);
+        out += fmt::format("{} catalog(\"{}\"))", n.constant.number ? " not in" : " in", n.catalog->name());
     } else if (n.fn == eval_in_field) {
         out += '(';
         kid(0);
@@ -852,7 +883,7 @@ std::string to_string(const Value& v) {
     return "?";
 }
 
-std::optional<Program> Program::compile(std::string_view text, Scope scope, std::vector<BindError>& errors) {
+std::optional<Program> Program::compile(std::string_view text, Scope scope, std::vector<BindError>& errors, const CatalogSet* catalogs) {
     std::vector<SyntaxError> syntax;
     std::optional<ast::Expr> parsed = parse_expression(text, syntax);
     if (!parsed) {
@@ -860,7 +891,7 @@ std::optional<Program> Program::compile(std::string_view text, Scope scope, std:
         return std::nullopt;
     }
     std::size_t before = errors.size();
-    Binder binder(scope, errors);
+    Binder binder(scope, errors, catalogs);
     std::unique_ptr<Node> root = binder.expr(*parsed);
     if (errors.size() != before) return std::nullopt;
     Program p;

@@ -14,6 +14,8 @@ namespace medclaim {
 
 struct Claim;
 struct Line;
+class Catalog;
+class CatalogSet;
 
 /// What an expression is evaluated against: a claim and, for line rules and inside
 /// count/sum over lines, one of its lines.
@@ -34,6 +36,7 @@ struct Node {
     std::vector<std::string> strings;  ///< storage behind string constants and string lists
     std::vector<std::string_view> set;  ///< sorted members of an `in [...]` list of strings
     std::vector<std::int64_t> numbers;  ///< sorted members of an `in [...]` list of numbers
+    const Catalog* catalog = nullptr;   ///< for `in catalog(...)`
 
     Value eval(const EvalContext& c) const { return fn(*this, c); }
 };
@@ -57,7 +60,8 @@ class Program {
 public:
     /// Parses and binds `text`. On failure returns nullopt and fills `errors`
     /// (syntax errors first, then every bind error found).
-    static std::optional<Program> compile(std::string_view text, Scope scope, std::vector<BindError>& errors);
+    static std::optional<Program> compile(std::string_view text, Scope scope, std::vector<BindError>& errors,
+                                          const CatalogSet* catalogs = nullptr);
 
     Value evaluate(const EvalContext& c) const { return root_->eval(c); }
     Type type() const { return root_->type; }
