@@ -10,7 +10,10 @@ namespace {
 std::unique_ptr<Pack> sample_pack() {
     std::vector<Diagnostic> diagnostics;
     auto pack = load_pack(MEDCLAIM_SOURCE_DIR "/rules/sample", diagnostics);
-    REQUIRE_MESSAGE(pack, diagnostics.empty() ? std::string("no pack") : diagnostics.front().message);
+    std::string problems;
+    for (const Diagnostic& d : diagnostics) problems += format_diagnostic(d);
+    INFO(problems);
+    REQUIRE(pack);
     return pack;
 }
 
