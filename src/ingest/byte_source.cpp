@@ -64,54 +64,69 @@ private:
 
 // GB18030 → UTF-8. A byte that does not start a valid GB18030 sequence is passed
 // through unchanged, so the record holding it fails UTF-8 validation and is rejected
-// with its position instead of being silently replaced.
+// with its position instead of being silently replaced. Output is converted into an
+// internal buffer and served from there, so a read of any size makes progress (iconv
+// cannot write a 3-byte character into a 2-byte buffer).
 class Gb18030Source final : public ByteSource {
 public:
     explicit Gb18030Source(std::unique_ptr<ByteSource> inner) : inner_(std::move(inner)) {
         cd_ = ::iconv_open("UTF-8", "GB18030");
         if (cd_ == reinterpret_cast<iconv_t>(-1)) throw InputError("cannot convert from GB18030: iconv does not support it");
         in_.resize(k_iconv_chunk);
+        out_.resize(2 * k_iconv_chunk);
     }
     ~Gb18030Source() override { ::iconv_close(cd_); }
     Gb18030Source(const Gb18030Source&) = delete;
     Gb18030Source& operator=(const Gb18030Source&) = delete;
 
     std::size_t read(char* buffer, std::size_t n) override {
-        for (;;) {
-            if (in_len_ == 0 || incomplete_) {
-                std::size_t got = eof_ ? 0 : inner_->read(in_.data() + in_len_, in_.size() - in_len_);
+        if (out_pos_ == out_len_) refill();
+        std::size_t k = std::min(n, out_len_ - out_pos_);
+        std::memcpy(buffer, out_.data() + out_pos_, k);
+        out_pos_ += k;
+        return k;
+    }
+
+private:
+    // Converts input until some output exists or the input ends.
+    void refill() {
+        out_pos_ = out_len_ = 0;
+        while (out_len_ == 0) {
+            if (!eof_ && (in_len_ == 0 || incomplete_)) {
+                std::size_t got = inner_->read(in_.data() + in_len_, in_.size() - in_len_);
                 if (got == 0) eof_ = true;
                 in_len_ += got;
                 incomplete_ = false;
             }
-            if (in_len_ == 0) return 0;
+            if (in_len_ == 0) return;  // end of input
             char* src = in_.data();
             std::size_t src_left = in_len_;
-            char* dst = buffer;
-            std::size_t dst_left = n;
+            char* dst = out_.data();
+            std::size_t dst_left = out_.size();
             std::size_t rc = ::iconv(cd_, &src, &src_left, &dst, &dst_left);
-            std::size_t produced = n - dst_left;
-            if (rc == static_cast<std::size_t>(-1) && dst_left > 0) {
+            if (rc == static_cast<std::size_t>(-1)) {
                 if (errno == EILSEQ || (errno == EINVAL && eof_)) {
                     *dst++ = *src++;  // pass the offending byte through (see class comment)
                     --src_left;
-                    ++produced;
+                    --dst_left;
                 } else if (errno == EINVAL) {
                     incomplete_ = true;  // a sequence is split across reads: fetch more
                 }
+                // E2BIG: the output buffer is full; serve it first.
             }
+            out_len_ = out_.size() - dst_left;
             std::memmove(in_.data(), src, src_left);
             in_len_ = src_left;
-            if (produced > 0) return produced;
-            if (eof_ && in_len_ == 0) return 0;
         }
     }
 
-private:
     std::unique_ptr<ByteSource> inner_;
     iconv_t cd_;
     std::vector<char> in_;
     std::size_t in_len_ = 0;
+    std::vector<char> out_;
+    std::size_t out_pos_ = 0;
+    std::size_t out_len_ = 0;
     bool eof_ = false;
     bool incomplete_ = false;
 };

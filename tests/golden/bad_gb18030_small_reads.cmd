@@ -1,0 +1,1 @@
+validate tests/data/bad/gb18030_small_reads.csv
