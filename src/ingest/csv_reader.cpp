@@ -30,22 +30,6 @@ struct CsvReader::HeaderEntry {
     bool duplicate = false;
 };
 
-namespace {
-
-Diagnostic header_diagnostic(const std::string& file, const CsvRecord& header, std::size_t column, std::string message,
-                             Severity severity = Severity::error) {
-    Diagnostic d;
-    d.severity = severity;
-    d.file = file;
-    d.line = header.line;
-    std::size_t at = column < header.field_starts.size() ? header.field_starts[column] : 0;
-    d.column = static_cast<std::uint32_t>(count_code_points(header.raw.substr(0, at)) + 1);
-    d.source_line = std::string(header.raw.substr(0, header.raw.find('\n')));
-    d.message = std::move(message);
-    return d;
-}
-
-}  // namespace
 
 CsvReader::CsvReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, std::string lines_name,
                      std::unique_ptr<ByteSource> lines_source, DiagnosticSink& sink, ValueSyntax text)
@@ -79,7 +63,7 @@ CsvReader::Layout CsvReader::read_layout(CsvTokenizer& tokenizer, const std::str
     std::vector<Diagnostic> errors;
     if (header.error != CsvError::none || !is_valid_utf8(header.raw)) {
         std::string why = header.error != CsvError::none ? std::string(describe(header.error)) : "header is not valid UTF-8";
-        Diagnostic d = header_diagnostic(name, header, 0, fmt::format("cannot read the header: {}", why));
+        Diagnostic d = record_diagnostic(name, header, 0, fmt::format("cannot read the header: {}", why));
         sink.report(d);
         throw InputError(fmt::format("{}: unusable header", name));
     }
@@ -96,7 +80,7 @@ CsvReader::Layout CsvReader::read_layout(CsvTokenizer& tokenizer, const std::str
         if (!f) {
             if (!map_.is_ignored(column)) {
                 std::string_view hint = closest_match(column, field_names());
-                sink.report(header_diagnostic(name, header, c,
+                sink.report(record_diagnostic(name, header, c,
                                               hint.empty() ? fmt::format("unknown column `{}` is ignored", quote_excerpt(column))
                                                            : fmt::format("unknown column `{}` is ignored; did you mean `{}`?",
                                                                          quote_excerpt(column), hint),
@@ -106,7 +90,7 @@ CsvReader::Layout CsvReader::read_layout(CsvTokenizer& tokenizer, const std::str
         }
         auto& first = seen[static_cast<std::size_t>(*f)];
         if (first) {
-            errors.push_back(header_diagnostic(name, header, c,
+            errors.push_back(record_diagnostic(name, header, c,
                                                fmt::format("columns {} (`{}`) and {} (`{}`) both give `{}`", *first + 1,
                                                            trim(header.fields[*first]), c + 1, column, field_name(*f))));
             continue;
@@ -117,7 +101,7 @@ CsvReader::Layout CsvReader::read_layout(CsvTokenizer& tokenizer, const std::str
             layout.claim_id_column = c;
         } else if (is_line_field(*f)) {
             if (header_file) {
-                errors.push_back(header_diagnostic(name, header, c,
+                errors.push_back(record_diagnostic(name, header, c,
                                                    fmt::format("column `{}` gives the fee-line field `{}`; put fee lines in the lines file",
                                                                column, field_name(*f))));
             }
@@ -131,12 +115,12 @@ CsvReader::Layout CsvReader::read_layout(CsvTokenizer& tokenizer, const std::str
         auto f = static_cast<FieldId>(i);
         bool wanted = f == FieldId::claim_id || (is_always_required(f) && (is_line_field(f) ? !header_file : !lines_file));
         if (wanted && !seen[i]) {
-            errors.push_back(header_diagnostic(name, header, 0, fmt::format("no column gives the required field `{}`{}", field_name(f),
+            errors.push_back(record_diagnostic(name, header, 0, fmt::format("no column gives the required field `{}`{}", field_name(f),
                                                                             map_.name() == "canonical" ? " (use --map to rename columns)" : "")));
         }
     }
     if (!two_file_ && !any_line_field && errors.empty()) {
-        errors.push_back(header_diagnostic(name, header, 0, "no fee-line columns (`line.*`); give a separate lines file with --lines"));
+        errors.push_back(record_diagnostic(name, header, 0, "no fee-line columns (`line.*`); give a separate lines file with --lines"));
     }
     if (!errors.empty()) {
         for (const Diagnostic& d : errors) sink.report(d);

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "ingest/byte_source.hpp"
+#include "util/text.hpp"
 
 namespace medclaim {
 namespace {
@@ -34,6 +35,18 @@ std::string_view describe(CsvError error) {
         case CsvError::record_too_long: return "record is longer than the limit";
     }
     return "invalid CSV";
+}
+
+Diagnostic record_diagnostic(const std::string& file, const CsvRecord& record, std::size_t column, std::string message, Severity severity) {
+    Diagnostic d;
+    d.severity = severity;
+    d.file = file;
+    d.line = record.line;
+    std::size_t at = column < record.field_starts.size() ? record.field_starts[column] : 0;
+    d.column = static_cast<std::uint32_t>(count_code_points(record.raw.substr(0, at)) + 1);
+    d.source_line = std::string(record.raw.substr(0, record.raw.find('\n')));
+    d.message = std::move(message);
+    return d;
 }
 
 CsvTokenizer::CsvTokenizer(ByteSource& source, CsvLimits limits) : source_(source), limits_(limits) {

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/diagnostics.hpp"
+
 namespace medclaim {
 
 class ByteSource;
@@ -41,6 +43,11 @@ struct CsvRecord {
     CsvError error = CsvError::none;
     std::uint32_t error_offset = 0;          ///< byte offset of the error in `raw`
 };
+
+/// A diagnostic at field `column` of `record` (its first line when the record spans
+/// several), with the source line for the caret.
+Diagnostic record_diagnostic(const std::string& file, const CsvRecord& record, std::size_t column, std::string message,
+                             Severity severity = Severity::error);
 
 /// Splits a byte stream into RFC 4180 records: fields separated by commas, records by
 /// LF or CRLF, fields optionally quoted with `""` for a quote; quoted fields may hold

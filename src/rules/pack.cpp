@@ -248,14 +248,7 @@ private:
         CsvRecord record;
         std::size_t errors_before = out_.size();
         auto row_error = [&](const CsvRecord& r, std::size_t column, std::string message) {
-            Diagnostic d;
-            d.file = path;
-            d.line = r.line;
-            std::size_t at = column < r.field_starts.size() ? r.field_starts[column] : 0;
-            d.column = static_cast<std::uint32_t>(count_code_points(r.raw.substr(0, at)) + 1);
-            d.source_line = std::string(r.raw.substr(0, r.raw.find('\n')));
-            d.message = std::move(message);
-            out_.push_back(std::move(d));
+            out_.push_back(record_diagnostic(path, r, column, std::move(message)));
         };
         if (!tokenizer.next(record)) {
             out_.push_back({Severity::error, path, 0, 0, "catalog file is empty; it needs a header with at least `code`", ""});
