@@ -28,9 +28,12 @@ ExitCode run_check(const CheckOptions& o) {
     }
     std::size_t rows = 0;
     for (const auto& c : pack->catalogs) rows += c->rows().size();
-    fmt::print("pack {} {}: {} catalog{} ({} rows), {} edit{}, {} file{}: no errors\n", pack->name, pack->version, pack->catalogs.size(),
-               pack->catalogs.size() == 1 ? "" : "s", rows, pack->edits.size(), pack->edits.size() == 1 ? "" : "s", pack->files.size(),
-               pack->files.size() == 1 ? "" : "s");
+    auto plural = [](std::size_t n) { return n == 1 ? "" : "s"; };
+    std::size_t table_rows = 0;
+    for (const auto& t : pack->tables) table_rows += t->rows.size();
+    fmt::print("pack {} {}: {} catalog{} ({} rows), {} table{} ({} rows), {} edit{}, {} file{}: no errors\n", pack->name, pack->version,
+               pack->catalogs.size(), plural(pack->catalogs.size()), rows, pack->tables.size(), plural(pack->tables.size()), table_rows,
+               pack->edits.size(), plural(pack->edits.size()), pack->files.size(), plural(pack->files.size()));
     return ExitCode::ok;
 }
 

@@ -85,7 +85,7 @@ public:
         std::optional<YAML::Node> top = read(root.string());
         if (!top) return finish();
         const Source& src = sources_.back();
-        static constexpr std::string_view k_keys[] = {"name", "version", "region", "effective", "layers", "rounding", "includes", "catalogs", "edits"};
+        static constexpr std::string_view k_keys[] = {"name", "version", "region", "effective", "layers", "rounding", "includes", "catalogs", "tables", "edits"};
         check_keys(*top, src, k_keys, "pack.yaml");
         pack_->name = required_text(*top, "name", src);
         pack_->version = required_text(*top, "version", src);
@@ -109,7 +109,7 @@ public:
                     continue;
                 }
                 if (std::optional<YAML::Node> doc = read(path.string())) {
-                    static constexpr std::string_view k_include_keys[] = {"catalogs", "edits"};
+                    static constexpr std::string_view k_include_keys[] = {"catalogs", "tables", "edits"};
                     check_keys(*doc, sources_.back(), k_include_keys, "an included file");
                     documents.emplace_back(*doc, sources_.size() - 1);
                 }
@@ -119,6 +119,11 @@ public:
         for (auto& [doc, index] : documents) {
             if (YAML::Node cats = doc["catalogs"]) {
                 for (const YAML::Node& c : sequence(cats, sources_[index], "`catalogs` is a list of catalogs")) catalog(c, sources_[index]);
+            }
+        }
+        for (auto& [doc, index] : documents) {
+            if (YAML::Node tables = doc["tables"]) {
+                for (const YAML::Node& t : sequence(tables, sources_[index], "`tables` is a list of decision tables")) table(t, sources_[index]);
             }
         }
         for (auto& [doc, index] : documents) {
@@ -383,7 +388,7 @@ private:
         }
         std::string text = text_of(when, src);
         std::vector<BindError> errors;
-        std::optional<Program> program = Program::compile(text, e.scope, errors, pack_.get());
+        std::optional<Program> program = Program::compile(text, e.scope, errors, pack_.get(), pack_.get());
         for (const BindError& be : errors) out_.push_back(src.at(src.inside(when.Mark(), be.offset), Severity::error, be.message));
         if (!program) return;
         if (program->type() != Type::boolean) {
@@ -392,6 +397,309 @@ private:
         }
         e.when = std::move(*program);
         pack_->edits.push_back(std::move(e));
+    }
+
+    // A literal of `type` as written in a table (`1300元` or `1300` for money, a date,
+    // a number, text with or without quotes, true/false). Sets `error` when it is not.
+    static std::optional<Value> literal(std::string_view text, Type type, std::string& storage, std::string& error) {
+        text = trim(text);
+        switch (type) {
+            case Type::boolean:
+                if (text == "true" || text == "false") return Value::of_bool(text == "true");
+                error = fmt::format("`{}` is not true or false", quote_excerpt(text));
+                return std::nullopt;
+            case Type::string:
+                if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
+                storage.assign(text);
+                return Value::of_string(storage);
+            case Type::date:
+                if (auto d = Date::parse(text)) return Value::of_date(*d);
+                error = fmt::format("`{}` is not a date (YYYY-MM-DD)", quote_excerpt(text));
+                return std::nullopt;
+            default: {
+                bool money = type == Type::money;
+                if (money && text.ends_with("元")) text.remove_suffix(std::string_view("元").size());
+                int scale = money ? Money::k_scale : type == Type::decimal ? k_decimal_scale : 0;
+                DecimalParse p = parse_decimal(text, scale, NumberSyntax::plain);
+                if (p.error != DecimalError::none) {
+                    error = fmt::format("`{}` is not {} ({})", quote_excerpt(text), money ? "an amount" : type == Type::integer ? "a whole number" : "a number",
+                                        describe(p.error));
+                    return std::nullopt;
+                }
+                Value v;
+                v.type = type;
+                v.number = p.units;
+                return v;
+            }
+        }
+    }
+
+    // A cell test against an input of `type`: `-`, a value, `[a..b]`, `>= a`, `!= a`.
+    static std::optional<Cell> cell(std::string_view text, Type type, std::string& error) {
+        text = trim(text);
+        Cell c;
+        if (text.empty() || text == "-") return c;
+        std::string storage;
+        bool ordered = type == Type::integer || type == Type::decimal || type == Type::money || type == Type::date;
+        auto bound = [&](std::string_view t) -> std::optional<std::int64_t> {
+            auto v = literal(t, type, storage, error);
+            return v ? std::optional<std::int64_t>(v->number) : std::nullopt;
+        };
+        if (ordered && text.front() == '[' && text.back() == ']') {
+            std::string_view inner = text.substr(1, text.size() - 2);
+            std::size_t dots = inner.find("..");
+            if (dots == std::string_view::npos) {
+                error = fmt::format("`{}` is not a range such as [1..2]", quote_excerpt(text));
+                return std::nullopt;
+            }
+            auto lo = bound(inner.substr(0, dots));
+            auto hi = lo ? bound(inner.substr(dots + 2)) : std::nullopt;
+            if (!lo || !hi) return std::nullopt;
+            if (*hi < *lo) {
+                error = fmt::format("range `{}` is empty", quote_excerpt(text));
+                return std::nullopt;
+            }
+            c.kind = Cell::Kind::range;
+            c.lo = *lo;
+            c.hi = *hi;
+            return c;
+        }
+        static constexpr std::string_view k_ops[] = {">=", "<=", "!=", "==", ">", "<"};
+        std::string_view op;
+        for (std::string_view o : k_ops) {
+            if (text.starts_with(o)) {
+                op = o;
+                break;
+            }
+        }
+        std::string_view rest = trim(text.substr(op.size()));
+        if (!ordered) {
+            if (op != "" && op != "==" && op != "!=") {
+                error = fmt::format("`{}` compares order, but this input is {}", op, type_name(type));
+                return std::nullopt;
+            }
+            auto v = literal(rest, type, storage, error);
+            if (!v) return std::nullopt;
+            c.kind = op == "!=" ? Cell::Kind::text_ne : Cell::Kind::text_eq;
+            c.text = type == Type::boolean ? std::string(v->number ? "true" : "false") : storage;
+            return c;
+        }
+        auto v = bound(rest);
+        if (!v) return std::nullopt;
+        c.kind = Cell::Kind::range;
+        if (op == "" || op == "==") {
+            c.lo = c.hi = *v;
+        } else if (op == ">=") {
+            c.lo = *v;
+        } else if (op == ">") {
+            c.lo = *v == std::numeric_limits<std::int64_t>::max() ? *v : *v + 1;
+        } else if (op == "<=") {
+            c.hi = *v;
+        } else if (op == "<") {
+            c.hi = *v == std::numeric_limits<std::int64_t>::min() ? *v : *v - 1;
+        } else {
+            c.kind = Cell::Kind::number_ne;
+            c.lo = *v;
+        }
+        return c;
+    }
+
+    void table(const YAML::Node& node, const Source& src) {
+        if (!node.IsMap()) {
+            error(src, node.Mark(), "a table is a mapping with `id`, `inputs`, `outputs` and `rows`");
+            return;
+        }
+        static constexpr std::string_view k_keys[] = {"id", "description", "hit", "scope", "inputs", "outputs", "rows"};
+        check_keys(node, src, k_keys, "a table");
+        auto t = std::make_unique<DecisionTable>();
+        t->id = required_text(node, "id", src);
+        if (!t->id.empty() && pack_->find_table(t->id) != nullptr) error(src, node["id"].Mark(), fmt::format("duplicate table id `{}`", t->id));
+        if (YAML::Node hit = node["hit"]) {
+            static constexpr std::string_view k_hits[] = {"first", "unique", "collect", "collect-sum"};
+            std::string h = text_of(hit, src);
+            auto it = std::find(std::begin(k_hits), std::end(k_hits), h);
+            if (it == std::end(k_hits)) {
+                std::string_view hint = closest_match(h, k_hits);
+                error(src, hit.Mark(), hint.empty() ? fmt::format("`hit` is first, unique, collect or collect-sum, not `{}`", quote_excerpt(h))
+                                                    : fmt::format("`hit` is first, unique, collect or collect-sum, not `{}`; did you mean `{}`?",
+                                                                  quote_excerpt(h), hint));
+            } else {
+                t->hit = static_cast<HitPolicy>(it - std::begin(k_hits));
+            }
+        }
+        if (YAML::Node sc = node["scope"]) {
+            std::string s = text_of(sc, src);
+            if (s == "line") {
+                t->scope = Scope::line;
+            } else if (s != "claim") {
+                error(src, sc.Mark(), fmt::format("`scope` is `claim` or `line`, not `{}`", quote_excerpt(s)));
+            }
+        }
+        std::vector<Type> input_types;
+        bool inputs_ok = true;
+        if (YAML::Node inputs = node["inputs"]) {
+            for (const YAML::Node& in : sequence(inputs, src, "`inputs` is a list of {name, expr}")) {
+                static constexpr std::string_view k_input_keys[] = {"name", "expr"};
+                if (!in.IsMap()) {
+                    error(src, in.Mark(), "an input is a mapping with `name` and `expr`");
+                    inputs_ok = false;
+                    continue;
+                }
+                check_keys(in, src, k_input_keys, "a table input");
+                TableInput input;
+                input.name = required_text(in, "name", src);
+                YAML::Node expr = in["expr"];
+                if (!expr) {
+                    error(src, in.Mark(), "missing key `expr`");
+                    inputs_ok = false;
+                    continue;
+                }
+                std::vector<BindError> errors;
+                auto program = Program::compile(text_of(expr, src), t->scope, errors, pack_.get(), pack_.get());
+                for (const BindError& be : errors) out_.push_back(src.at(src.inside(expr.Mark(), be.offset), Severity::error, be.message));
+                if (!program || program->type() == Type::string_list) {
+                    if (program) error(src, expr.Mark(), "a table input cannot be a list");
+                    inputs_ok = false;
+                    continue;
+                }
+                input_types.push_back(program->type());
+                input.expr = std::move(*program);
+                t->inputs.push_back(std::move(input));
+            }
+        } else {
+            error(src, node.Mark(), "missing key `inputs`");
+            inputs_ok = false;
+        }
+        if (t->inputs.size() > DecisionTable::k_max_inputs) {
+            error(src, node["inputs"].Mark(), fmt::format("a table has at most {} inputs", DecisionTable::k_max_inputs));
+            inputs_ok = false;
+        }
+        if (YAML::Node outputs = node["outputs"]) {
+            static constexpr std::string_view k_types[] = {"boolean", "integer", "decimal", "money", "string", "date"};
+            static constexpr Type k_type_values[] = {Type::boolean, Type::integer, Type::decimal, Type::money, Type::string, Type::date};
+            for (const YAML::Node& o : sequence(outputs, src, "`outputs` is a list of {name, type, default}")) {
+                static constexpr std::string_view k_output_keys[] = {"name", "type", "default"};
+                if (!o.IsMap()) {
+                    error(src, o.Mark(), "an output is a mapping with `name` and `type`");
+                    continue;
+                }
+                check_keys(o, src, k_output_keys, "a table output");
+                TableOutput out;
+                out.name = required_text(o, "name", src);
+                std::string type = required_text(o, "type", src);
+                auto it = std::find(std::begin(k_types), std::end(k_types), type);
+                if (it == std::end(k_types)) {
+                    if (!type.empty()) error(src, o["type"].Mark(), fmt::format("`type` is boolean, integer, decimal, money, string or date, not `{}`", quote_excerpt(type)));
+                    continue;
+                }
+                out.type = k_type_values[it - std::begin(k_types)];
+                out.fallback.type = out.type;
+                if (t->hit == HitPolicy::collect_sum && out.type != Type::money && out.type != Type::integer && out.type != Type::decimal) {
+                    error(src, o["type"].Mark(), "a collect-sum table adds its outputs: use integer, decimal or money");
+                }
+                if (YAML::Node d = o["default"]) {
+                    std::string why;
+                    if (auto v = literal(text_of(d, src), out.type, out.fallback_text, why)) {
+                        out.fallback = *v;
+                    } else {
+                        error(src, d.Mark(), "`default`: " + why);
+                    }
+                }
+                t->outputs.push_back(std::move(out));
+            }
+        } else {
+            error(src, node.Mark(), "missing key `outputs`");
+        }
+        for (TableOutput& o : t->outputs) {
+            if (o.type == Type::string) o.fallback.text = o.fallback_text;  // after the vector stopped moving
+        }
+        YAML::Node rows = node["rows"];
+        if (!rows) {
+            error(src, node.Mark(), "missing key `rows`");
+            return;
+        }
+        std::map<std::string, std::uint64_t> row_ids;
+        for (const YAML::Node& r : sequence(rows, src, "`rows` is a list of {id, when, then}")) {
+            static constexpr std::string_view k_row_keys[] = {"id", "when", "then"};
+            if (!r.IsMap()) {
+                error(src, r.Mark(), "a row is a mapping with `when` and `then`");
+                continue;
+            }
+            check_keys(r, src, k_row_keys, "a table row");
+            TableRow row;
+            row.line = static_cast<std::uint64_t>(r.Mark().line) + 1;
+            row.id = r["id"] ? text_of(r["id"], src) : fmt::format("row{}", t->rows.size() + 1);
+            if (auto [it, inserted] = row_ids.emplace(row.id, row.line); !inserted) {
+                error(src, r["id"].Mark(), fmt::format("duplicate row id `{}` in table `{}` (first at line {})", row.id, t->id, it->second));
+            }
+            YAML::Node when = r["when"];
+            YAML::Node then = r["then"];
+            if (!when || !when.IsSequence() || !then || !then.IsSequence()) {
+                error(src, r.Mark(), "a row needs `when: [cells]` and `then: [values]`");
+                continue;
+            }
+            bool ok = true;
+            if (inputs_ok && when.size() != t->inputs.size()) {
+                error(src, when.Mark(), fmt::format("`when` has {} cells but the table has {} inputs", when.size(), t->inputs.size()));
+                ok = false;
+            }
+            if (then.size() != t->outputs.size()) {
+                error(src, then.Mark(), fmt::format("`then` has {} values but the table has {} outputs", then.size(), t->outputs.size()));
+                ok = false;
+            }
+            if (!ok || !inputs_ok) continue;
+            for (std::size_t i = 0; i < when.size(); ++i) {
+                std::string why;
+                if (auto c = cell(text_of(when[i], src), input_types[i], why)) {
+                    row.when.push_back(std::move(*c));
+                } else {
+                    error(src, when[i].Mark(), fmt::format("cell for `{}`: {}", t->inputs[i].name, why));
+                    ok = false;
+                }
+            }
+            row.then_text.resize(then.size());
+            for (std::size_t i = 0; i < then.size(); ++i) {
+                std::string why;
+                if (auto v = literal(text_of(then[i], src), t->outputs[i].type, row.then_text[i], why)) {
+                    row.then.push_back(*v);
+                } else {
+                    error(src, then[i].Mark(), fmt::format("value for `{}`: {}", t->outputs[i].name, why));
+                    ok = false;
+                }
+            }
+            if (ok) t->rows.push_back(std::move(row));
+        }
+        for (TableRow& row : t->rows) {
+            for (std::size_t i = 0; i < row.then.size(); ++i) {
+                if (row.then[i].type == Type::string) row.then[i].text = row.then_text[i];  // rows stopped moving
+            }
+        }
+        check_rows(*t, src);
+        t->build_index();
+        pack_->tables.push_back(std::move(t));
+    }
+
+    // unique: no two rows may match one input; first: every row must be reachable.
+    void check_rows(const DecisionTable& t, const Source& src) {
+        if (t.hit != HitPolicy::unique && t.hit != HitPolicy::first) return;
+        for (std::size_t j = 1; j < t.rows.size(); ++j) {
+            for (std::size_t i = 0; i < j; ++i) {
+                const TableRow& a = t.rows[i];
+                const TableRow& b = t.rows[j];
+                bool all = true;
+                for (std::size_t k = 0; k < a.when.size() && all; ++k) {
+                    all = t.hit == HitPolicy::unique ? a.when[k].overlaps(b.when[k]) : a.when[k].covers(b.when[k]);
+                }
+                if (!all) continue;
+                std::string message = t.hit == HitPolicy::unique
+                                          ? fmt::format("rows `{}` (line {}) and `{}` can match the same input; a unique table needs rows that exclude each other",
+                                                        a.id, a.line, b.id)
+                                          : fmt::format("row `{}` can never fire: row `{}` (line {}) comes first and matches everything it matches",
+                                                        b.id, a.id, a.line);
+                out_.push_back({Severity::error, src.path, b.line, 0, std::move(message), ""});
+                break;
+            }
+        }
     }
 
     std::string dir_;
@@ -423,6 +731,19 @@ const Catalog* Pack::find(std::string_view catalog) const {
 std::vector<std::string_view> Pack::names() const {
     std::vector<std::string_view> out;
     for (const auto& c : catalogs) out.push_back(c->name());
+    return out;
+}
+
+const DecisionTable* Pack::find_table(std::string_view id) const {
+    for (const auto& t : tables) {
+        if (t->id == id) return t.get();
+    }
+    return nullptr;
+}
+
+std::vector<std::string_view> Pack::table_ids() const {
+    std::vector<std::string_view> out;
+    for (const auto& t : tables) out.push_back(t->id);
     return out;
 }
 

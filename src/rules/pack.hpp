@@ -7,6 +7,7 @@
 
 #include "rules/catalog.hpp"
 #include "rules/program.hpp"
+#include "rules/table.hpp"
 #include "util/date.hpp"
 #include "util/diagnostics.hpp"
 
@@ -31,9 +32,9 @@ struct Edit {
 
 /// A compiled rule pack (see man/medclaim-rules.5).
 /// Rules: 1. a pack is a folder with pack.yaml, which may include further YAML files;
-/// 2. catalogs are loaded before edits, so edits can name any catalog of the pack;
-/// 3. ids are unique within the pack.
-struct Pack : CatalogSet {
+/// 2. catalogs load first, then tables (each may use the tables before it), then
+/// edits, so edits can name any catalog or table of the pack; 3. ids are unique.
+struct Pack : CatalogSet, TableSet {
     std::string name;
     std::string version;
     std::string region;
@@ -41,11 +42,14 @@ struct Pack : CatalogSet {
     Date effective_to;
     std::vector<std::string> layers;
     std::vector<std::unique_ptr<Catalog>> catalogs;
+    std::vector<std::unique_ptr<DecisionTable>> tables;
     std::vector<Edit> edits;
     std::vector<std::string> files;  ///< every file the pack was read from, in order
 
     const Catalog* find(std::string_view catalog) const override;
     std::vector<std::string_view> names() const override;
+    const DecisionTable* find_table(std::string_view id) const override;
+    std::vector<std::string_view> table_ids() const override;
 };
 
 /// Loads and compiles the pack in folder `dir`. Every problem found is appended to

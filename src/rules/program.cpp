@@ -9,6 +9,7 @@
 #include "model/claim.hpp"
 #include "rules/ast.hpp"
 #include "rules/catalog.hpp"
+#include "rules/table.hpp"
 #include "rules/grammar.hpp"
 #include "util/text.hpp"
 
@@ -207,6 +208,9 @@ Value eval_in_catalog(const Node& n, const EvalContext& c) {
     return Value::of_bool(found != (n.constant.number != 0));
 }
 
+Value eval_table_result(const Node& n, const EvalContext& c) { return n.table->result(c, static_cast<std::size_t>(n.code)); }
+Value eval_table_count(const Node& n, const EvalContext& c) { return Value::of_int(n.table->count(c)); }
+
 Value eval_arith(const Node& n, const EvalContext& c) {
     Value a = n.kids[0]->eval(c);
     Value b = n.kids[1]->eval(c);
@@ -374,7 +378,8 @@ bool is_constant(const Node& n) { return n.fn == eval_constant; }
 
 class Binder {
 public:
-    Binder(Scope scope, std::vector<BindError>& errors, const CatalogSet* catalogs) : scope_(scope), errors_(errors), catalogs_(catalogs) {}
+    Binder(Scope scope, std::vector<BindError>& errors, const CatalogSet* catalogs, const TableSet* tables)
+        : scope_(scope), errors_(errors), catalogs_(catalogs), tables_(tables) {}
 
     std::unique_ptr<Node> expr(const ast::Expr& e) {
         Chain chain;
@@ -643,12 +648,13 @@ public:
             error(x.offset, "`catalog(...)` can only follow `in`");
             return poison(Type::boolean, x.offset);
         }
+        if (x.name == "table") return table(x);
         const FunctionSig* sig = nullptr;
         for (const FunctionSig& f : k_functions) {
             if (f.name == x.name) sig = &f;
         }
         if (sig == nullptr) {
-            std::vector<std::string_view> names{"date", "catalog"};
+            std::vector<std::string_view> names{"date", "catalog", "table"};
             for (const FunctionSig& f : k_functions) names.push_back(f.name);
             std::string_view hint = closest_match(x.name, names);
             error(x.offset, hint.empty() ? fmt::format("unknown function `{}`", x.name)
@@ -688,6 +694,55 @@ public:
             case Fn::abs: want(is_numeric(a) || a == Type::money, "a number or an amount"); n->type = a; break;
         }
         return fold(std::move(n));
+    }
+
+    // table("id", "output"): a decision table's result; table("id"): how many rows match.
+    std::unique_ptr<Node> table(const ast::Call& x) {
+        std::vector<const ast::String*> args;
+        for (const ast::Expr& a : x.args) {
+            const ast::String* s = a.rest.empty() ? boost::get<ast::String>(&a.first) : nullptr;
+            if (s == nullptr) {
+                error(a.offset, "`table` takes quoted names: table(\"id\", \"output\")");
+                return poison(Type::boolean, x.offset);
+            }
+            args.push_back(s);
+        }
+        if (args.empty() || args.size() > 2) {
+            error(x.offset, "`table` takes a table id and an output name: table(\"id\", \"output\")");
+            return poison(Type::boolean, x.offset);
+        }
+        const DecisionTable* t = tables_ ? tables_->find_table(args[0]->value) : nullptr;
+        if (t == nullptr) {
+            std::vector<std::string_view> ids = tables_ ? tables_->table_ids() : std::vector<std::string_view>{};
+            std::string_view hint = closest_match(args[0]->value, ids);
+            error(args[0]->offset, hint.empty() ? fmt::format("no table `{}` (tables are defined before the rules that use them)", args[0]->value)
+                                                : fmt::format("no table `{}`; did you mean `{}`?", args[0]->value, hint));
+            return poison(Type::boolean, x.offset);
+        }
+        if (t->scope == Scope::line && scope_ == Scope::claim && lines_depth_ == 0) {
+            error(x.offset, fmt::format("table `{}` reads fee-line fields: use it in a line rule or inside count, sum, any or all", t->id));
+        }
+        if (args.size() == 1) {
+            auto n = make(eval_table_count, Type::integer, x.offset);
+            n->table = t;
+            return n;
+        }
+        for (std::size_t i = 0; i < t->outputs.size(); ++i) {
+            if (t->outputs[i].name != args[1]->value) continue;
+            if (t->hit == HitPolicy::collect) {
+                error(x.offset, fmt::format("table `{}` collects several rows: use table(\"{}\") for how many match, or hit: collect-sum", t->id, t->id));
+            }
+            auto n = make(eval_table_result, t->outputs[i].type, x.offset);
+            n->table = t;
+            n->code = static_cast<int>(i);
+            return n;
+        }
+        std::vector<std::string_view> names;
+        for (const TableOutput& o : t->outputs) names.push_back(o.name);
+        std::string_view hint = closest_match(args[1]->value, names);
+        error(args[1]->offset, hint.empty() ? fmt::format("table `{}` has no output `{}`", t->id, args[1]->value)
+                                            : fmt::format("table `{}` has no output `{}`; did you mean `{}`?", t->id, args[1]->value, hint));
+        return poison(Type::boolean, x.offset);
     }
 
     std::unique_ptr<Node> aggregate(const ast::Aggregate& x) {
@@ -770,6 +825,7 @@ public:
     Scope scope_;
     std::vector<BindError>& errors_;
     const CatalogSet* catalogs_;
+    const TableSet* tables_;
     int lines_depth_ = 0;  // > 0 inside count/sum/any/all over lines
 };
 
@@ -840,6 +896,10 @@ void dump_node(const Node& n, std::string& out) {
             kid(0);
         }
         out += ')';
+    } else if (n.fn == eval_table_result) {
+        out += fmt::format("table(\"{}\", \"{}\")", n.table->id, n.table->outputs[static_cast<std::size_t>(n.code)].name);
+    } else if (n.fn == eval_table_count) {
+        out += fmt::format("table(\"{}\")", n.table->id);
     } else if (n.fn == eval_function) {
         out += fmt::format("{}(", function_name(n.code));
         for (std::size_t i = 0; i < n.kids.size(); ++i) {
@@ -883,7 +943,8 @@ std::string to_string(const Value& v) {
     return "?";
 }
 
-std::optional<Program> Program::compile(std::string_view text, Scope scope, std::vector<BindError>& errors, const CatalogSet* catalogs) {
+std::optional<Program> Program::compile(std::string_view text, Scope scope, std::vector<BindError>& errors, const CatalogSet* catalogs,
+                                        const TableSet* tables) {
     std::vector<SyntaxError> syntax;
     std::optional<ast::Expr> parsed = parse_expression(text, syntax);
     if (!parsed) {
@@ -891,7 +952,7 @@ std::optional<Program> Program::compile(std::string_view text, Scope scope, std:
         return std::nullopt;
     }
     std::size_t before = errors.size();
-    Binder binder(scope, errors, catalogs);
+    Binder binder(scope, errors, catalogs, tables);
     std::unique_ptr<Node> root = binder.expr(*parsed);
     if (errors.size() != before) return std::nullopt;
     Program p;

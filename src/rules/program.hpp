@@ -16,6 +16,8 @@ struct Claim;
 struct Line;
 class Catalog;
 class CatalogSet;
+class DecisionTable;
+class TableSet;
 
 /// What an expression is evaluated against: a claim and, for line rules and inside
 /// count/sum over lines, one of its lines.
@@ -37,6 +39,7 @@ struct Node {
     std::vector<std::string_view> set;  ///< sorted members of an `in [...]` list of strings
     std::vector<std::int64_t> numbers;  ///< sorted members of an `in [...]` list of numbers
     const Catalog* catalog = nullptr;   ///< for `in catalog(...)`
+    const DecisionTable* table = nullptr;  ///< for table(...)
 
     Value eval(const EvalContext& c) const { return fn(*this, c); }
 };
@@ -61,7 +64,7 @@ public:
     /// Parses and binds `text`. On failure returns nullopt and fills `errors`
     /// (syntax errors first, then every bind error found).
     static std::optional<Program> compile(std::string_view text, Scope scope, std::vector<BindError>& errors,
-                                          const CatalogSet* catalogs = nullptr);
+                                          const CatalogSet* catalogs = nullptr, const TableSet* tables = nullptr);
 
     Value evaluate(const EvalContext& c) const { return root_->eval(c); }
     Type type() const { return root_->type; }
