@@ -630,7 +630,9 @@ private:
             row.line = static_cast<std::uint64_t>(r.Mark().line) + 1;
             row.id = r["id"] ? text_of(r["id"], src) : fmt::format("row{}", t->rows.size() + 1);
             if (auto [it, inserted] = row_ids.emplace(row.id, row.line); !inserted) {
-                error(src, r["id"].Mark(), fmt::format("duplicate row id `{}` in table `{}` (first at line {})", row.id, t->id, it->second));
+                // A generated id (rowN) can collide with a written one: then there is no `id` key.
+                error(src, r["id"] ? r["id"].Mark() : r.Mark(),
+                      fmt::format("duplicate row id `{}` in table `{}` (first at line {})", row.id, t->id, it->second));
             }
             YAML::Node when = r["when"];
             YAML::Node then = r["then"];
@@ -749,7 +751,14 @@ std::vector<std::string_view> Pack::table_ids() const {
 
 std::unique_ptr<Pack> load_pack(const std::string& dir, std::vector<Diagnostic>& diagnostics) {
     Loader loader(dir, diagnostics);
-    return loader.load();
+    try {
+        return loader.load();
+    } catch (const YAML::Exception& e) {
+        // The loader checks node kinds before using them; this is the net under a case
+        // it missed, so that a strange pack gets a message instead of an abort.
+        diagnostics.push_back({Severity::error, dir, 0, 0, fmt::format("cannot read the pack: {}", e.what()), ""});
+        return nullptr;
+    }
 }
 
 }  // namespace medclaim

@@ -1,0 +1,1 @@
+check tests/data/packs/row_id_collision
