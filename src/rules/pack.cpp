@@ -13,6 +13,7 @@
 
 #include "ingest/byte_source.hpp"
 #include "ingest/csv_tokenizer.hpp"
+#include "util/error.hpp"
 #include "util/text.hpp"
 
 namespace medclaim {
@@ -104,8 +105,9 @@ public:
             for (const YAML::Node& inc : sequence(includes, src, "`includes` is a list of YAML files in the pack folder")) {
                 std::string name = text_of(inc, src);
                 fs::path path = fs::path(dir_) / name;
-                if (!fs::exists(path)) {
-                    error(src, inc.Mark(), fmt::format("included file `{}` does not exist in `{}`", name, dir_));
+                std::error_code ec;
+                if (!fs::is_regular_file(path, ec)) {
+                    error(src, inc.Mark(), fmt::format("included file `{}` does not exist in `{}` (or is not a file)", quote_excerpt(name), dir_));
                     continue;
                 }
                 if (std::optional<YAML::Node> doc = read(path.string())) {
@@ -198,7 +200,9 @@ private:
             error(src, parent.Mark(), fmt::format("missing key `{}`", key));
             return {};
         }
-        return text_of(node, src);
+        std::string text = text_of(node, src);
+        if (node.IsScalar() && trim(text).empty()) error(src, node.Mark(), fmt::format("`{}` is empty", key));
+        return text;
     }
 
     std::optional<Date> date_of(const YAML::Node& node, const Source& src) {
@@ -239,12 +243,17 @@ private:
             return;
         }
         fs::path path = fs::path(dir_) / file;
-        if (!fs::exists(path)) {
-            error(src, node["file"].Mark(), fmt::format("catalog file `{}` does not exist in `{}`", file, dir_));
+        std::error_code ec;
+        if (!fs::is_regular_file(path, ec)) {
+            error(src, node["file"].Mark(), fmt::format("catalog file `{}` does not exist in `{}` (or is not a file)", quote_excerpt(file), dir_));
             return;
         }
         pack_->files.push_back(path.string());
-        if (auto rows = catalog_rows(path.string())) pack_->catalogs.push_back(std::make_unique<Catalog>(name, path.string(), std::move(*rows)));
+        try {
+            if (auto rows = catalog_rows(path.string())) pack_->catalogs.push_back(std::make_unique<Catalog>(name, path.string(), std::move(*rows)));
+        } catch (const Error& e) {
+            error(src, node["file"].Mark(), e.what());
+        }
     }
 
     std::optional<std::vector<CatalogRow>> catalog_rows(const std::string& path) {
