@@ -673,8 +673,11 @@ public:
         }
         Type a = n->kids[0]->type;
         Type b = n->kids.size() > 1 ? n->kids[1]->type : a;
+        bool types_ok = true;
         auto want = [&](bool ok, std::string_view what) {
-            if (!ok) error(x.offset, fmt::format("`{}` takes {}; got {}{}", x.name, what, type_name(a), n->kids.size() > 1 ? fmt::format(" and {}", type_name(b)) : ""));
+            if (ok) return;
+            types_ok = false;
+            error(x.offset, fmt::format("`{}` takes {}; got {}{}", x.name, what, type_name(a), n->kids.size() > 1 ? fmt::format(" and {}", type_name(b)) : ""));
         };
         switch (sig->fn) {
             case Fn::days_between: want(a == Type::date && b == Type::date, "two dates"); n->type = Type::integer; break;
@@ -693,6 +696,9 @@ public:
             }
             case Fn::abs: want(is_numeric(a) || a == Type::money, "a number or an amount"); n->type = a; break;
         }
+        if (!types_ok) return poison(n->type, x.offset);
+        // any_prefix reads the claim's lists: never evaluate it at bind time.
+        if (sig->fn == Fn::any_prefix) return n;
         return fold(std::move(n));
     }
 

@@ -151,6 +151,11 @@ TEST_SUITE("medclaim::Program") {
         CHECK(all_errors("[1, 2]").at(0) == "0: a list can only follow `in`");
     }
 
+    TEST_CASE("a call with wrong argument types is not folded (found by fuzzing: it read a null claim)") {
+        CHECK(all_errors("any_prefix(\"J18\", \"J\")") == std::vector<std::string>{"0: `any_prefix` takes a list field and a string; got string and string"});
+        CHECK(all_errors("any_prefix(\"J18\", \"J\") and true").size() == 1);
+    }
+
     TEST_CASE("syntax errors come through compile") {
         CHECK(all_errors("member.age >") == std::vector<std::string>{"12: expected a value"});
     }
