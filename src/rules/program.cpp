@@ -848,8 +848,12 @@ const char* function_name(int code) {
     return "?";
 }
 
-void dump_node(const Node& n, std::string& out) {
-    auto kid = [&](std::size_t i) { dump_node(*n.kids[i], out); };
+// Writes `n`; with a context, follows each evaluated part with `=value`.
+void dump_node(const Node& n, std::string& out, const EvalContext* ctx = nullptr) {
+    bool aggregate = n.fn == eval_count || n.fn == eval_any || n.fn == eval_sum;
+    const EvalContext* inner = aggregate ? nullptr : ctx;  // lines inside aggregates vary
+    auto kid = [&](std::size_t i) { dump_node(*n.kids[i], out, inner); };
+
     if (n.fn == eval_constant) {
         out += to_string(n.constant);
     } else if (n.fn == eval_field) {
@@ -914,6 +918,7 @@ void dump_node(const Node& n, std::string& out) {
         }
         out += ')';
     }
+    if (ctx != nullptr && n.fn != eval_constant) out += "=" + to_string(n.eval(*ctx));
 }
 
 }  // namespace
@@ -969,6 +974,12 @@ std::optional<Program> Program::compile(std::string_view text, Scope scope, std:
 std::string Program::dump() const {
     std::string out;
     dump_node(*root_, out);
+    return out;
+}
+
+std::string Program::explain(const EvalContext& c) const {
+    std::string out;
+    dump_node(*root_, out, &c);
     return out;
 }
 

@@ -19,11 +19,19 @@ class CatalogSet;
 class DecisionTable;
 class TableSet;
 
+/// What evaluations saw, recorded only when asked for: each entry says which rule or
+/// table row decided and the values it was given.
+struct Trace {
+    std::vector<std::string> entries;
+};
+
 /// What an expression is evaluated against: a claim and, for line rules and inside
-/// count/sum over lines, one of its lines.
+/// count/sum over lines, one of its lines. With `trace` set, table look-ups record
+/// which row fired; without it they record nothing and pay one pointer test.
 struct EvalContext {
     const Claim* claim = nullptr;
     const Line* line = nullptr;
+    Trace* trace = nullptr;
 };
 
 /// One node of a compiled expression: typed, resolved, evaluated through `fn`.
@@ -70,6 +78,10 @@ public:
     Type type() const { return root_->type; }
     /// The typed tree with explicit precedence, e.g. `(member.age:integer >= 60)`.
     std::string dump() const;
+    /// The tree with the value of every evaluated part, for "why did this fire":
+    /// `((member.age:integer=63 >= 60)=true and ...)=true`. `c` must be a context the
+    /// program can be evaluated in; parts inside count/sum/any/all show no values.
+    std::string explain(const EvalContext& c) const;
 
 private:
     std::unique_ptr<Node> root_;

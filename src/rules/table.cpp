@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include <fmt/format.h>
+
 namespace medclaim {
 
 bool Cell::matches(const Value& v) const {
@@ -97,6 +99,16 @@ void DecisionTable::each_match(const EvalContext& c, Visit visit) const {
     }
 }
 
+void DecisionTable::record(const EvalContext& c, std::int64_t row, std::string_view outcome) const {
+    std::string inputs_seen;
+    for (const TableInput& in : inputs) {
+        if (!inputs_seen.empty()) inputs_seen += ", ";
+        inputs_seen += fmt::format("{}={}", in.name, to_string(in.expr.evaluate(c)));
+    }
+    c.trace->entries.push_back(row < 0 ? fmt::format("table {}: no row matched ({}): {}", id, inputs_seen, outcome)
+                                       : fmt::format("table {}: row {} ({}): {}", id, rows[static_cast<std::size_t>(row)].id, inputs_seen, outcome));
+}
+
 std::int64_t DecisionTable::first_match(const EvalContext& c) const {
     std::int64_t found = -1;
     each_match(c, [&](std::uint32_t r) {
@@ -112,6 +124,7 @@ std::int64_t DecisionTable::count(const EvalContext& c) const {
         ++n;
         return true;
     });
+    if (c.trace) record(c, -1, fmt::format("{} rows match", n));
     return n;
 }
 
@@ -121,12 +134,15 @@ Value DecisionTable::result(const EvalContext& c, std::size_t output) const {
         total.number = 0;
         each_match(c, [&](std::uint32_t r) {
             total.number += rows[r].then[output].number;
+            if (c.trace) record(c, r, fmt::format("{} += {}", outputs[output].name, to_string(rows[r].then[output])));
             return true;
         });
         return total;
     }
     std::int64_t r = first_match(c);
-    return r < 0 ? outputs[output].fallback : rows[static_cast<std::size_t>(r)].then[output];
+    Value v = r < 0 ? outputs[output].fallback : rows[static_cast<std::size_t>(r)].then[output];
+    if (c.trace) record(c, r, fmt::format("{} = {}{}", outputs[output].name, to_string(v), r < 0 ? " (default)" : ""));
+    return v;
 }
 
 }  // namespace medclaim

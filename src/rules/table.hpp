@@ -86,6 +86,8 @@ public:
 private:
     template <class Visit>
     void each_match(const EvalContext& c, Visit visit) const;
+    // Appends "table id: row r (inputs): outcome" to c.trace (which must be set).
+    void record(const EvalContext& c, std::int64_t row, std::string_view outcome) const;
 
     int index_column_ = -1;
     std::unordered_map<std::int64_t, std::vector<std::uint32_t>> number_index_;

@@ -154,3 +154,31 @@ TEST_SUITE("medclaim::DecisionTable") {
         CHECK(to_string(t->result(EvalContext{&c, &c.lines()[0]}, 0)) == "0.00元");
     }
 }
+
+TEST_SUITE("medclaim::Trace") {
+    TEST_CASE("explain shows the value of every part of an edit") {
+        auto pack = sample_pack();
+        Claim c = table_claim(2, "active");
+        EvalContext ctx{&c, &c.lines()[0]};
+        CHECK(edit(*pack, "bed-fee-over-cap").when.explain(ctx) ==
+              R"(((line.kind:string="bed" == "bed")=true and (line.amount:money=90.00元 > (table("bed-fee-cap", "cap")=25.00元 * line.qty:decimal=3)=75.00元)=true)=true)");
+        CHECK(edit(*pack, "long-stay").when.explain(ctx) == "(claim.los_days:integer=3 > 30)=false");
+    }
+
+    TEST_CASE("table look-ups record the row that fired and the inputs, only when asked") {
+        auto pack = sample_pack();
+        const DecisionTable* t = pack->find_table("deductible");
+        Claim c = table_claim(3, "active");
+        Trace trace;
+        EvalContext quiet{&c, nullptr};
+        (void)t->result(quiet, 0);
+        CHECK(trace.entries.empty());
+        EvalContext traced{&c, nullptr, &trace};
+        (void)t->result(traced, 0);
+        c.provider.level = 7;
+        (void)t->result(traced, 0);
+        CHECK(trace.entries == std::vector<std::string>{
+                                   R"(table deductible: row level3 (level=3, category="active"): amount = 1300.00元)",
+                                   R"(table deductible: no row matched (level=7, category="active"): amount = 0.00元 (default))"});
+    }
+}
