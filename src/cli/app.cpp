@@ -13,12 +13,14 @@ std::unique_ptr<Command> make_command() {
     c->app->require_subcommand(1);
     c->validate_cmd = add_validate_command(*c->app, c->validate);
     c->check_cmd = add_check_command(*c->app, c->check);
+    c->test_cmd = add_test_command(*c->app, c->test);
     return c;
 }
 
 ExitCode run_command(const Command& c) {
     if (c.validate_cmd->parsed()) return run_validate(c.validate);
     if (c.check_cmd->parsed()) return run_check(c.check);
+    if (c.test_cmd->parsed()) return run_test_command(c.test);
     return ExitCode::usage;
 }
 

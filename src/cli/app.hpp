@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/check.hpp"
+#include "cli/test_command.hpp"
 #include "cli/validate.hpp"
 #include "util/exit_code.hpp"
 
@@ -19,6 +20,8 @@ struct Command {
     CLI::App* validate_cmd = nullptr;
     CheckOptions check;
     CLI::App* check_cmd = nullptr;
+    TestCommandOptions test;
+    CLI::App* test_cmd = nullptr;
 };
 
 /// Builds the CLI11 application (tests call `parse` on it in process).

@@ -31,9 +31,10 @@ ExitCode run_check(const CheckOptions& o) {
     auto plural = [](std::size_t n) { return n == 1 ? "" : "s"; };
     std::size_t table_rows = 0;
     for (const auto& t : pack->tables) table_rows += t->rows.size();
-    fmt::print("pack {} {}: {} catalog{} ({} rows), {} table{} ({} rows), {} edit{}, {} file{}: no errors\n", pack->name, pack->version,
-               pack->catalogs.size(), plural(pack->catalogs.size()), rows, pack->tables.size(), plural(pack->tables.size()), table_rows,
-               pack->edits.size(), plural(pack->edits.size()), pack->files.size(), plural(pack->files.size()));
+    fmt::print("pack {} {}: {} catalog{} ({} rows), {} table{} ({} rows), {} edit{}, {} layer{}, {} file{}: no errors\n", pack->name,
+               pack->version, pack->catalogs.size(), plural(pack->catalogs.size()), rows, pack->tables.size(), plural(pack->tables.size()),
+               table_rows, pack->edits.size(), plural(pack->edits.size()), pack->benefits.size(), plural(pack->benefits.size()),
+               pack->files.size(), plural(pack->files.size()));
     return ExitCode::ok;
 }
 

@@ -441,7 +441,7 @@ void ClaimBuilder::check_required() {
         }
         if (c.diagnoses.empty()) {
             fail(FieldId::diagnoses, claim_start_,
-                 fmt::format("missing `diagnoses`: a {} claim needs a primary diagnosis", to_string(c.visit.care_type)));
+                 fmt::format("missing `diagnoses`: {} claims need a primary diagnosis", to_string(c.visit.care_type)));
         }
     }
     if (c.lines().empty()) report(Severity::error, std::nullopt, claim_start_, "claim has no fee lines");

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -28,18 +29,7 @@ struct Source {
 
     // file:line:col of byte `pos`, with the source line.
     Diagnostic at(std::size_t pos, Severity severity, std::string message) const {
-        pos = std::min(pos, text.size());
-        std::size_t line_begin = text.rfind('\n', pos == 0 ? 0 : pos - 1);
-        line_begin = (line_begin == std::string::npos || pos == 0) ? 0 : line_begin + 1;
-        std::size_t line_end = text.find('\n', line_begin);
-        Diagnostic d;
-        d.severity = severity;
-        d.file = path;
-        d.line = 1 + static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_begin), '\n'));
-        d.column = static_cast<std::uint32_t>(count_code_points(std::string_view(text).substr(line_begin, pos - line_begin)) + 1);
-        d.source_line = text.substr(line_begin, line_end == std::string::npos ? std::string::npos : line_end - line_begin);
-        d.message = std::move(message);
-        return d;
+        return diagnostic_at(path, text, pos, severity, std::move(message));
     }
 
     Diagnostic at(const YAML::Mark& mark, Severity severity, std::string message) const {
@@ -86,7 +76,7 @@ public:
         std::optional<YAML::Node> top = read(root.string());
         if (!top) return finish();
         const Source& src = sources_.back();
-        static constexpr std::string_view k_keys[] = {"name", "version", "region", "effective", "layers", "rounding", "includes", "catalogs", "tables", "edits"};
+        static constexpr std::string_view k_keys[] = {"name", "version", "region", "effective", "layers", "rounding", "includes", "catalogs", "tables", "edits", "plan_year_start", "pricing", "benefits"};
         check_keys(*top, src, k_keys, "pack.yaml");
         pack_->name = required_text(*top, "name", src);
         pack_->version = required_text(*top, "version", src);
@@ -97,6 +87,7 @@ public:
         if (YAML::Node layers = (*top)["layers"]) {
             for (const YAML::Node& l : sequence(layers, src, "`layers` is a list of layer names")) pack_->layers.push_back(text_of(l, src));
         }
+        if (YAML::Node start = (*top)["plan_year_start"]) plan_year_start(start, src);
         if (YAML::Node rounding = (*top)["rounding"]; rounding && text_of(rounding, src) != "half_up") {
             error(src, rounding.Mark(), "`rounding` must be `half_up` (half away from zero), the only rounding medclaim applies");
         }
@@ -111,7 +102,7 @@ public:
                     continue;
                 }
                 if (std::optional<YAML::Node> doc = read(path.string())) {
-                    static constexpr std::string_view k_include_keys[] = {"catalogs", "tables", "edits"};
+                    static constexpr std::string_view k_include_keys[] = {"catalogs", "tables", "edits", "pricing", "benefits"};
                     check_keys(*doc, sources_.back(), k_include_keys, "an included file");
                     documents.emplace_back(*doc, sources_.size() - 1);
                 }
@@ -133,6 +124,20 @@ public:
                 for (const YAML::Node& e : sequence(edits, sources_[index], "`edits` is a list of edits")) edit(e, sources_[index]);
             }
         }
+        bool priced = false;
+        for (auto& [doc, index] : documents) {
+            if (YAML::Node p = doc["pricing"]) {
+                if (priced) error(sources_[index], p.Mark(), "`pricing` is given twice in the pack");
+                priced = true;
+                pricing(p, sources_[index]);
+            }
+        }
+        for (auto& [doc, index] : documents) {
+            if (YAML::Node b = doc["benefits"]) {
+                for (const YAML::Node& l : sequence(b, sources_[index], "`benefits` is a list of benefit layers")) layer(l, sources_[index]);
+            }
+        }
+        order_layers(*top, src_of_top());
         return finish();
     }
 
@@ -349,6 +354,239 @@ private:
         return rows;
     }
 
+    const Source& src_of_top() const { return sources_.front(); }
+
+    void plan_year_start(const YAML::Node& node, const Source& src) {
+        std::string text = text_of(node, src);
+        int month = 0;
+        int day = 0;
+        char dash = 0;
+        std::istringstream in(text);
+        bool ok = text.size() == 5 && (in >> month >> dash >> day) && dash == '-' && Date::from_ymd(2001, month, day).has_value();
+        if (!ok) {
+            error(src, node.Mark(), fmt::format("`plan_year_start` is a month and day such as `01-01` or `04-01`, not `{}`", quote_excerpt(text)));
+            return;
+        }
+        pack_->plan_year_month = month;
+        pack_->plan_year_day = day;
+    }
+
+    // Compiles the expression in `node`, which must have type `want`; reports errors at
+    // their place in the YAML file.
+    std::optional<Program> expression(const YAML::Node& node, const Source& src, Scope scope, Type want, std::string_view what) {
+        std::vector<BindError> errors;
+        std::string text = text_of(node, src);
+        if (text.empty()) return std::nullopt;
+        std::optional<Program> program = Program::compile(text, scope, errors, pack_.get(), pack_.get());
+        for (const BindError& be : errors) out_.push_back(src.at(src.inside(node.Mark(), be.offset), Severity::error, be.message));
+        if (program && program->type() != want) {
+            std::string_view hint = want == Type::money ? " (write money with 元, e.g. `1300元`)" : want == Type::decimal ? " (write a ratio as a decimal, e.g. `0.85` or `1.0`)" : "";
+            error(src, node.Mark(), fmt::format("{} must be {}, not {}{}", what, type_name(want), type_name(program->type()), hint));
+            return std::nullopt;
+        }
+        return program;
+    }
+
+    std::optional<Program> required_expression(const YAML::Node& parent, const char* key, const Source& src, Scope scope, Type want) {
+        YAML::Node node = parent[key];
+        if (!node) {
+            error(src, parent.Mark(), fmt::format("missing key `{}`", key));
+            return std::nullopt;
+        }
+        return expression(node, src, scope, want, fmt::format("`{}`", key));
+    }
+
+    std::optional<Period> period(const YAML::Node& node, const Source& src) {
+        std::string p = text_of(node, src);
+        if (p == "claim") return Period::claim;
+        if (p == "year") return Period::year;
+        error(src, node.Mark(), fmt::format("`per` is `claim` or `year`, not `{}`", quote_excerpt(p)));
+        return std::nullopt;
+    }
+
+    void pricing(const YAML::Node& node, const Source& src) {
+        if (!node.IsMap()) {
+            error(src, node.Mark(), "`pricing` is a mapping with `catalogs` and `unit_caps`");
+            return;
+        }
+        static constexpr std::string_view k_keys[] = {"catalogs", "unit_caps"};
+        check_keys(node, src, k_keys, "`pricing`");
+        if (YAML::Node cats = node["catalogs"]) {
+            for (const YAML::Node& c : sequence(cats, src, "`pricing.catalogs` is a list of catalog names")) {
+                std::string name = text_of(c, src);
+                const Catalog* found = pack_->find(name);
+                if (found == nullptr) {
+                    std::vector<std::string_view> names = pack_->names();
+                    std::string_view hint = closest_match(name, names);
+                    error(src, c.Mark(), hint.empty() ? fmt::format("unknown catalog `{}`", quote_excerpt(name))
+                                                      : fmt::format("unknown catalog `{}`; did you mean `{}`?", quote_excerpt(name), hint));
+                    continue;
+                }
+                pack_->pricing.catalogs.push_back(found);
+            }
+        }
+        if (YAML::Node caps = node["unit_caps"]) {
+            std::set<std::string, std::less<>> ids;
+            for (const YAML::Node& c : sequence(caps, src, "`unit_caps` is a list of {id, when, cap}")) {
+                if (!c.IsMap()) {
+                    error(src, c.Mark(), "a unit cap is a mapping with `id`, `when` and `cap`");
+                    continue;
+                }
+                static constexpr std::string_view k_cap_keys[] = {"id", "when", "cap"};
+                check_keys(c, src, k_cap_keys, "a unit cap");
+                UnitCap uc;
+                uc.id = required_text(c, "id", src);
+                if (!uc.id.empty() && !ids.insert(uc.id).second) error(src, c["id"].Mark(), fmt::format("duplicate unit cap id `{}`", uc.id));
+                auto when = required_expression(c, "when", src, Scope::line, Type::boolean);
+                auto cap = required_expression(c, "cap", src, Scope::line, Type::money);
+                if (!when || !cap) continue;
+                uc.when = std::move(*when);
+                uc.cap = std::move(*cap);
+                pack_->pricing.unit_caps.push_back(std::move(uc));
+            }
+        }
+    }
+
+    void layer(const YAML::Node& node, const Source& src) {
+        if (!node.IsMap()) {
+            error(src, node.Mark(), "a benefit layer is a mapping with `id`, `fund` and `segments`");
+            return;
+        }
+        static constexpr std::string_view k_keys[] = {"id", "name", "fund", "when", "base", "position", "deductible", "segments", "cap"};
+        check_keys(node, src, k_keys, "a benefit layer");
+        Layer l;
+        l.id = required_text(node, "id", src);
+        l.fund = required_text(node, "fund", src);
+        l.file = src.path;
+        l.line = static_cast<std::uint64_t>(node.Mark().line) + 1;
+        if (YAML::Node n = node["name"]) l.name = text_of(n, src);
+        bool ok = !l.id.empty() && !l.fund.empty();
+        if (!l.id.empty() && std::find(pack_->layers.begin(), pack_->layers.end(), l.id) == pack_->layers.end()) {
+            error(src, node["id"].Mark(), fmt::format("benefit layer `{}` is not listed in pack.yaml `layers`, so it would never pay", l.id));
+            ok = false;
+        }
+        if (!l.id.empty()) {
+            for (const Layer& other : pack_->benefits) {
+                if (other.id == l.id) {
+                    error(src, node["id"].Mark(), fmt::format("duplicate layer id `{}`; first defined at {}:{}", l.id, other.file, other.line));
+                    ok = false;
+                }
+            }
+        }
+        if (YAML::Node w = node["when"]) {
+            l.when = expression(w, src, Scope::claim, Type::boolean, "`when`");
+            ok = ok && l.when.has_value();
+        }
+        if (YAML::Node b = node["base"]) {
+            static constexpr std::string_view k_bases[] = {"in_scope", "burden", "burden_with_pre_self_pay"};
+            std::string text = text_of(b, src);
+            auto it = std::find(std::begin(k_bases), std::end(k_bases), text);
+            if (it == std::end(k_bases)) {
+                error(src, b.Mark(), fmt::format("`base` is in_scope, burden or burden_with_pre_self_pay, not `{}`", quote_excerpt(text)));
+                ok = false;
+            } else {
+                l.base = static_cast<LayerBase>(it - std::begin(k_bases));
+            }
+        }
+        if (YAML::Node p = node["position"]) {
+            auto per = period(p, src);
+            ok = ok && per.has_value();
+            if (per) l.position = *per;
+        }
+        if (YAML::Node d = node["deductible"]) {
+            if (!d.IsMap()) {
+                error(src, d.Mark(), "`deductible` is a mapping with `amount` and `per`");
+                ok = false;
+            } else {
+                static constexpr std::string_view k_d_keys[] = {"amount", "per"};
+                check_keys(d, src, k_d_keys, "`deductible`");
+                l.deductible = required_expression(d, "amount", src, Scope::claim, Type::money);
+                ok = ok && l.deductible.has_value();
+                if (YAML::Node per = d["per"]) {
+                    auto p = period(per, src);
+                    ok = ok && p.has_value();
+                    if (p) l.deductible_per = *p;
+                }
+            }
+        }
+        if (YAML::Node c = node["cap"]) {
+            if (!c.IsMap()) {
+                error(src, c.Mark(), "`cap` is a mapping with `amount` and `per`");
+                ok = false;
+            } else {
+                static constexpr std::string_view k_c_keys[] = {"amount", "per"};
+                check_keys(c, src, k_c_keys, "`cap`");
+                l.cap = required_expression(c, "amount", src, Scope::claim, Type::money);
+                ok = ok && l.cap.has_value();
+                if (YAML::Node per = c["per"]) {
+                    auto p = period(per, src);
+                    ok = ok && p.has_value();
+                    if (p) l.cap_per = *p;
+                }
+            }
+        }
+        YAML::Node segs = node["segments"];
+        if (!segs) {
+            error(src, node.Mark(), "missing key `segments` (a layer that pays one ratio has one segment: `[{ratio: 0.9}]`)");
+            return;
+        }
+        std::vector<YAML::Node> list = sequence(segs, src, "`segments` is a list of {upto, ratio}");
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const YAML::Node& s = list[i];
+            if (!s.IsMap()) {
+                error(src, s.Mark(), "a segment is a mapping with `upto` and `ratio`");
+                ok = false;
+                continue;
+            }
+            static constexpr std::string_view k_s_keys[] = {"upto", "ratio"};
+            check_keys(s, src, k_s_keys, "a segment");
+            Segment seg;
+            if (YAML::Node u = s["upto"]) {
+                seg.upto = expression(u, src, Scope::claim, Type::money, "`upto`");
+                ok = ok && seg.upto.has_value();
+            } else if (i + 1 != list.size()) {
+                error(src, s.Mark(), "only the last segment may leave out `upto`");
+                ok = false;
+            }
+            if (YAML::Node r = s["ratio"]; r && r.IsScalar() && r.Scalar().ends_with("%")) {
+                error(src, r.Mark(), fmt::format("write a ratio as a decimal (`0.90` for 90%), not `{}`", quote_excerpt(r.Scalar())));
+                ok = false;
+                continue;
+            }
+            auto ratio = required_expression(s, "ratio", src, Scope::claim, Type::decimal);
+            if (!ratio) {
+                ok = false;
+                continue;
+            }
+            seg.ratio = std::move(*ratio);
+            l.segments.push_back(std::move(seg));
+        }
+        if (ok) pack_->benefits.push_back(std::move(l));
+        else broken_layers_.insert(l.id);
+    }
+
+    // Puts the layers in the order pack.yaml's `layers` gives; each layer must be listed
+    // exactly once and each listed name defined.
+    void order_layers(const YAML::Node& top, const Source& src) {
+        std::vector<Layer> ordered;
+        YAML::Node names = top["layers"];
+        for (std::size_t i = 0; i < pack_->layers.size(); ++i) {
+            const std::string& name = pack_->layers[i];
+            if (std::find(pack_->layers.begin(), pack_->layers.begin() + static_cast<std::ptrdiff_t>(i), name) != pack_->layers.begin() + static_cast<std::ptrdiff_t>(i)) {
+                error(src, names[i].Mark(), fmt::format("layer `{}` is listed twice in `layers`", name));
+                continue;
+            }
+            auto it = std::find_if(pack_->benefits.begin(), pack_->benefits.end(), [&](const Layer& l) { return l.id == name; });
+            if (it == pack_->benefits.end()) {
+                if (!broken_layers_.contains(name)) error(src, names[i].Mark(), fmt::format("layer `{}` is listed in `layers` but no benefit layer has that id", name));
+                continue;
+            }
+            ordered.push_back(std::move(*it));
+            pack_->benefits.erase(it);
+        }
+        pack_->benefits = std::move(ordered);
+    }
+
     void edit(const YAML::Node& node, const Source& src) {
         if (!node.IsMap()) {
             error(src, node.Mark(), "an edit is a mapping with `id`, `when` and `severity`");
@@ -522,6 +760,7 @@ private:
         check_keys(node, src, k_keys, "a table");
         auto t = std::make_unique<DecisionTable>();
         t->id = required_text(node, "id", src);
+        t->file = src.path;
         if (!t->id.empty() && pack_->find_table(t->id) != nullptr) error(src, node["id"].Mark(), fmt::format("duplicate table id `{}`", t->id));
         if (YAML::Node hit = node["hit"]) {
             static constexpr std::string_view k_hits[] = {"first", "unique", "collect", "collect-sum"};
@@ -718,6 +957,7 @@ private:
     std::unique_ptr<Pack> pack_;
     std::deque<Source> sources_;  // deque: references stay valid as files are added
     std::map<std::string, std::string> edit_ids_;
+    std::set<std::string, std::less<>> broken_layers_;  // layers defined with errors, not to be reported again as missing
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,55 @@ struct Edit {
     std::uint64_t line = 0;
 };
 
+/// A per-unit price cap that applies to the lines where `when` holds (bed fees by
+/// provider level, for example): the part of a line above cap × qty is over_limit.
+struct UnitCap {
+    std::string id;
+    Program when;  ///< line scope, boolean
+    Program cap;   ///< line scope, money per unit
+};
+
+/// How fee lines are priced into buckets (DESIGN.md section 3, domain.md 1.2).
+struct Pricing {
+    std::vector<const Catalog*> catalogs;  ///< searched in order; the first row found decides
+    std::vector<UnitCap> unit_caps;        ///< the first whose `when` holds applies
+};
+
+/// Whether a layer's figures run per claim or accumulate over the plan year.
+enum class Period { claim, year };
+
+/// What a benefit layer shares out.
+enum class LayerBase {
+    in_scope,                  // the claim's in-scope amount (basic insurance)
+    burden,                    // in_scope less what earlier layers paid (大病保险)
+    burden_with_pre_self_pay,  // as burden, plus the 乙类 pay-first share
+};
+
+/// One cost segment: the layer pays `ratio` of the part of the cost position that
+/// falls between the previous segment's end (0 for the first) and `upto`.
+struct Segment {
+    std::optional<Program> upto;  ///< money; none for the last, open-ended segment
+    Program ratio;                ///< decimal in [0, 1]
+};
+
+/// A benefit layer (统筹基金, 大病保险, 大额, ...): a deductible, cumulative cost
+/// segments with ratios and a cap on what the fund pays (see man/medclaim-rules.5).
+struct Layer {
+    std::string id;
+    std::string name;
+    std::string fund;                 ///< NHSA fund id: hifp, hifmi, hifob, maf, ...
+    std::optional<Program> when;      ///< claims the layer applies to; all when absent
+    LayerBase base = LayerBase::in_scope;
+    Period position = Period::claim;  ///< segments on this claim's cost or the year's
+    std::optional<Program> deductible;
+    Period deductible_per = Period::claim;
+    std::vector<Segment> segments;
+    std::optional<Program> cap;       ///< on the fund's payment
+    Period cap_per = Period::year;
+    std::string file;
+    std::uint64_t line = 0;
+};
+
 /// A compiled rule pack (see man/medclaim-rules.5).
 /// Rules: 1. a pack is a folder with pack.yaml, which may include further YAML files;
 /// 2. catalogs load first, then tables (each may use the tables before it), then
@@ -40,7 +90,11 @@ struct Pack : CatalogSet, TableSet {
     std::string region;
     Date effective_from;
     Date effective_to;
-    std::vector<std::string> layers;
+    std::vector<std::string> layers;  ///< layer ids in the order they pay
+    int plan_year_month = 1;          ///< the plan year starts on this month and day
+    int plan_year_day = 1;
+    Pricing pricing;
+    std::vector<Layer> benefits;      ///< in `layers` order
     std::vector<std::unique_ptr<Catalog>> catalogs;
     std::vector<std::unique_ptr<DecisionTable>> tables;
     std::vector<Edit> edits;

@@ -22,7 +22,8 @@ class TableSet;
 /// What evaluations saw, recorded only when asked for: each entry says which rule or
 /// table row decided and the values it was given.
 struct Trace {
-    std::vector<std::string> entries;
+    std::vector<std::string> entries;  ///< readable, in evaluation order
+    std::vector<std::string> hits;     ///< `table ID row ROW`, `edit ID`, `layer ID segment N`, for coverage
 };
 
 /// What an expression is evaluated against: a claim and, for line rules and inside
@@ -32,6 +33,7 @@ struct EvalContext {
     const Claim* claim = nullptr;
     const Line* line = nullptr;
     Trace* trace = nullptr;
+    std::int64_t admission_no = 0;  ///< claim.admission_no: this inpatient stay's number in the plan year
 };
 
 /// One node of a compiled expression: typed, resolved, evaluated through `fn`.

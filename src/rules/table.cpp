@@ -105,6 +105,7 @@ void DecisionTable::record(const EvalContext& c, std::int64_t row, std::string_v
         if (!inputs_seen.empty()) inputs_seen += ", ";
         inputs_seen += fmt::format("{}={}", in.name, to_string(in.expr.evaluate(c)));
     }
+    if (row >= 0) c.trace->hits.push_back(fmt::format("table {} row {}", id, rows[static_cast<std::size_t>(row)].id));
     c.trace->entries.push_back(row < 0 ? fmt::format("table {}: no row matched ({}): {}", id, inputs_seen, outcome)
                                        : fmt::format("table {}: row {} ({}): {}", id, rows[static_cast<std::size_t>(row)].id, inputs_seen, outcome));
 }

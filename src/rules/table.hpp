@@ -64,6 +64,7 @@ struct TableOutput {
 class DecisionTable {
 public:
     std::string id;
+    std::string file;  ///< the YAML file that defines it
     HitPolicy hit = HitPolicy::first;
     Scope scope = Scope::claim;
     std::vector<TableInput> inputs;

@@ -1,5 +1,7 @@
 #include "util/diagnostics.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "util/text.hpp"
@@ -99,6 +101,25 @@ void DiagnosticSink::finish() {
         fmt::print(out_, "medclaim: note: {} more warnings not shown\n", warnings_ - max_warnings_);
     }
     std::fflush(out_);
+}
+
+}  // namespace medclaim
+
+namespace medclaim {
+
+Diagnostic diagnostic_at(std::string_view file, std::string_view text, std::size_t pos, Severity severity, std::string message) {
+    pos = std::min(pos, text.size());
+    std::size_t line_begin = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+    line_begin = (line_begin == std::string_view::npos || pos == 0) ? 0 : line_begin + 1;
+    std::size_t line_end = text.find('\n', line_begin);
+    Diagnostic d;
+    d.severity = severity;
+    d.file = std::string(file);
+    d.line = 1 + static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_begin), '\n'));
+    d.column = static_cast<std::uint32_t>(count_code_points(text.substr(line_begin, pos - line_begin)) + 1);
+    d.source_line = std::string(text.substr(line_begin, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_begin));
+    d.message = std::move(message);
+    return d;
 }
 
 }  // namespace medclaim

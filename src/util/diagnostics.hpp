@@ -22,6 +22,10 @@ struct Diagnostic {
 /// Formats `file:line:col: error: message`, then the source line and a caret when known.
 std::string format_diagnostic(const Diagnostic& d);
 
+/// A diagnostic at byte `pos` of `text` (the whole file `file`): line and column
+/// (in code points) counted from 1, with the source line.
+Diagnostic diagnostic_at(std::string_view file, std::string_view text, std::size_t pos, Severity severity, std::string message);
+
 /// Prints diagnostics to a stream and counts them.
 /// Rules: 1. errors and notes are always printed; 2. at most `max_warnings` warnings are
 /// printed, the rest are counted and summarised by `finish()`.

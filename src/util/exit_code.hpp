@@ -6,6 +6,7 @@ namespace medclaim {
 enum class ExitCode : int {
     ok = 0,                 // done; every record accepted (validate) or processed (adjudicate)
     rejected = 1,           // validate only: done, but some records would be rejected
+    tests_failed = 1,       // test only: some of the pack's tests failed
     usage = 2,              // bad command line
     input = 3,              // an input file or mapping file cannot be opened or read
     rules = 4,              // rule pack error

@@ -1,0 +1,358 @@
+#include "engine/adjudicate.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "util/error.hpp"
+
+namespace medclaim {
+
+namespace {
+
+constexpr std::int64_t k_decimal_one = 1'000'000;  // Type::decimal units in 1
+
+std::string yuan(Money m) { return m.to_string(); }
+std::string yuan(std::int64_t fen) { return Money::from_units(fen).to_string(); }
+// A decimal with trailing zeros dropped, keeping two places: 0.850000 → 0.85.
+std::string trimmed(std::int64_t units, int scale) {
+    std::string s = format_decimal(units, scale);
+    std::size_t keep = s.find('.') + 3;
+    while (s.size() > keep && s.back() == '0') s.pop_back();
+    return s;
+}
+
+Money fen(std::int64_t units) { return Money::from_units(units); }
+
+std::string_view base_name(LayerBase b) {
+    switch (b) {
+        case LayerBase::in_scope: return "in_scope";
+        case LayerBase::burden: return "burden";
+        case LayerBase::burden_with_pre_self_pay: return "burden_with_pre_self_pay";
+    }
+    return "?";
+}
+
+class Adjudicator {
+public:
+    Adjudicator(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace)
+        : claim_(claim), pack_(pack), acc_(acc), tracing_(trace) {
+        ctx_.claim = &claim;
+        if (trace) ctx_.trace = &trace_;
+    }
+
+    Adjudication run() {
+        out_.claim_id = claim_.claim_id;
+        out_.member_id = claim_.member.id;
+        out_.plan_year = plan_year_of(claim_, pack_);
+        bool inpatient = claim_.visit.care_type == CareType::inpatient;
+        if (inpatient) ctx_.admission_no = ytd("admissions") + 1;
+        note(fmt::format("claim {}: member {}, plan year {}, governing date {}{}", claim_.claim_id, claim_.member.id, out_.plan_year,
+                         governing_date(claim_).to_string(), inpatient ? fmt::format(", admission {} of the year", ctx_.admission_no) : ""));
+
+        std::vector<bool> denied_lines(claim_.lines().size(), false);
+        bool claim_denied = false;
+        bool pended = false;
+        bool reduced = false;
+        run_edits(denied_lines, claim_denied, pended, reduced);
+
+        for (std::size_t i = 0; i < claim_.lines().size(); ++i) out_.lines.push_back(price(claim_.lines()[i], denied_lines[i]));
+        for (const LineResult& l : out_.lines) out_.buckets += l.buckets;
+        note(fmt::format("buckets: amount {} = full_self_pay {} + over_limit {} + pre_self_pay {} + in_scope {}", yuan(out_.buckets.amount),
+                         yuan(out_.buckets.full_self_pay), yuan(out_.buckets.over_limit), yuan(out_.buckets.pre_self_pay),
+                         yuan(out_.buckets.in_scope)));
+
+        if (claim_denied) {
+            out_.status = ClaimStatus::denied;
+            note("the claim is denied: no layer pays");
+        } else {
+            for (const Layer& layer : pack_.benefits) pay(layer);
+            bool any_line_denied = std::find(denied_lines.begin(), denied_lines.end(), true) != denied_lines.end();
+            out_.status = pended ? ClaimStatus::pended : (any_line_denied || reduced) ? ClaimStatus::partial : ClaimStatus::paid;
+        }
+        Money paid;
+        for (const Payment& p : out_.payers) paid += p.amount;
+        out_.patient = out_.buckets.amount - paid;
+        note(fmt::format("patient: amount {} − payers {} = {}", yuan(out_.buckets.amount), yuan(paid), yuan(out_.patient)));
+        if (out_.status == ClaimStatus::paid || out_.status == ClaimStatus::partial) {
+            if (inpatient) delta("admissions", 1);
+        } else {
+            out_.deltas.clear();  // denied and pended claims change no accumulator
+        }
+        check_invariants();
+        if (tracing_) {
+            out_.trace = std::move(trace_.entries);
+            out_.hits = std::move(trace_.hits);
+        }
+        return std::move(out_);
+    }
+
+private:
+    void note(std::string text) {
+        if (tracing_) trace_.entries.push_back(std::move(text));
+    }
+    void hit(std::string id) {
+        if (tracing_) trace_.hits.push_back(std::move(id));
+    }
+
+    std::int64_t ytd(std::string_view counter) const { return acc_.get(claim_.member.id, out_.plan_year, counter); }
+
+    void delta(std::string counter, std::int64_t change) {
+        if (change != 0) out_.deltas.push_back({claim_.member.id, out_.plan_year, std::move(counter), change});
+    }
+
+    void fire(const Edit& e, std::uint32_t line_no, Money amount) {
+        out_.flags.push_back({e.id, e.severity, e.reason, amount, line_no});
+        hit("edit " + e.id);
+        if (tracing_) {
+            note(fmt::format("edit {} ({}) fired{}: {}", e.id, to_string(e.severity), line_no ? fmt::format(" on line {}", line_no) : "",
+                             e.when.explain(ctx_)));
+        }
+    }
+
+    void run_edits(std::vector<bool>& denied_lines, bool& claim_denied, bool& pended, bool& reduced) {
+        for (const Edit& e : pack_.edits) {
+            auto react = [&](std::size_t line_index) {
+                if (e.severity == EditSeverity::deny) {
+                    if (line_index == SIZE_MAX) claim_denied = true;
+                    else denied_lines[line_index] = true;
+                } else if (e.severity == EditSeverity::pend) {
+                    pended = true;
+                } else if (e.severity == EditSeverity::reduce) {
+                    reduced = true;
+                }
+            };
+            if (e.scope == Scope::claim) {
+                ctx_.line = nullptr;
+                if (e.when.evaluate(ctx_).truthy()) {
+                    fire(e, 0, e.severity == EditSeverity::deny ? claim_amount() : Money{});
+                    react(SIZE_MAX);
+                }
+                continue;
+            }
+            for (std::size_t i = 0; i < claim_.lines().size(); ++i) {
+                const Line& l = claim_.lines()[i];
+                ctx_.line = &l;
+                if (e.when.evaluate(ctx_).truthy()) {
+                    fire(e, l.line_no, e.severity == EditSeverity::deny ? l.amount : Money{});
+                    react(i);
+                }
+            }
+            ctx_.line = nullptr;
+        }
+    }
+
+    Money claim_amount() const {
+        Money total;
+        for (const Line& l : claim_.lines()) total += l.amount;
+        return total;
+    }
+
+    LineResult price(const Line& l, bool denied) {
+        LineResult r;
+        r.line_no = l.line_no;
+        r.buckets.amount = l.amount;
+        if (denied) {
+            r.buckets.full_self_pay = l.amount;
+            note(fmt::format("line {} {}: denied by an edit, full_self_pay {}", l.line_no, l.code, yuan(l.amount)));
+            return r;
+        }
+        Date on = l.service_date.value_or(claim_.visit.admit_date);
+        const CatalogRow* row = nullptr;
+        for (const Catalog* c : pack_.pricing.catalogs) {
+            if ((row = c->find(l.code, on)) != nullptr) {
+                r.catalog = c->name();
+                break;
+            }
+        }
+        std::optional<ItemClass> cls = row ? row->item_class : l.item_class;
+        if (!pack_.pricing.catalogs.empty() && row == nullptr) {
+            r.buckets.full_self_pay = l.amount;
+            out_.flags.push_back({"unlisted", EditSeverity::info, fmt::format("`{}` is in no catalog of the pack on {}", l.code, on.to_string()),
+                                  l.amount, l.line_no});
+            note(fmt::format("line {} {}: in no catalog on {}, full_self_pay {}", l.line_no, l.code, on.to_string(), yuan(l.amount)));
+            return r;
+        }
+        if (cls == ItemClass::c) {
+            r.buckets.full_self_pay = l.amount;
+            note(fmt::format("line {} {}: class C (丙类), full_self_pay {}", l.line_no, l.code, yuan(l.amount)));
+            return r;
+        }
+
+        // The allowed unit price: the lowest of the catalog's cap and the pack's unit caps.
+        std::optional<std::int64_t> cap_units;  // UnitPrice units
+        std::string cap_source;
+        if (row && row->price_cap) {
+            cap_units = row->price_cap->units();
+            cap_source = "catalog " + r.catalog;
+        }
+        ctx_.line = &l;
+        for (const UnitCap& uc : pack_.pricing.unit_caps) {
+            if (!uc.when.evaluate(ctx_).truthy()) continue;
+            std::int64_t units = uc.cap.evaluate(ctx_).number * (k_unit_price_one / 100);
+            hit("unit_cap " + uc.id);
+            if (!cap_units || units < *cap_units) {
+                cap_units = units;
+                cap_source = "unit cap " + uc.id;
+            }
+            break;
+        }
+        ctx_.line = nullptr;
+        Money allowed = l.amount;
+        if (cap_units && l.qty.units() > 0 && l.amount.units() > 0) {
+            // qty (10^-4) × unit cap (10^-6) is in 10^-10 元, i.e. 10^-8 fen.
+            Money cap_total = fen(round_half_up(static_cast<Int128>(l.qty.units()) * *cap_units, 8));
+            if (cap_total < allowed) {
+                allowed = cap_total;
+                r.buckets.over_limit = l.amount - allowed;
+                note(fmt::format("line {} {}: over_limit = amount {} − qty {} × cap {} ({}) = {}", l.line_no, l.code, yuan(l.amount),
+                                 l.qty.to_string(), format_decimal(*cap_units, UnitPrice::k_scale), cap_source, yuan(r.buckets.over_limit)));
+            }
+        }
+        Ratio self_pay = row ? row->self_pay_ratio : Ratio{};
+        r.buckets.pre_self_pay = apply_ratio(allowed, self_pay);
+        r.buckets.in_scope = allowed - r.buckets.pre_self_pay;
+        note(fmt::format("line {} {}: class {}{}, allowed {}, pre_self_pay = {} × {} = {}, in_scope {}", l.line_no, l.code,
+                         cls ? to_string(*cls) : std::string_view("?"), r.catalog.empty() ? "" : " (catalog " + r.catalog + ")",
+                         yuan(allowed), yuan(allowed), self_pay.to_string(), yuan(r.buckets.pre_self_pay), yuan(r.buckets.in_scope)));
+        return r;
+    }
+
+    Money paid_so_far() const {
+        Money total;
+        for (const Payment& p : out_.payers) total += p.amount;
+        return total;
+    }
+
+    void pay(const Layer& layer) {
+        ctx_.line = nullptr;
+        if (layer.when && !layer.when->evaluate(ctx_).truthy()) {
+            note(fmt::format("layer {}: does not apply ({})", layer.id, tracing_ ? layer.when->explain(ctx_) : ""));
+            return;
+        }
+        Money base = out_.buckets.in_scope;
+        if (layer.base != LayerBase::in_scope) base = base - paid_so_far();
+        if (layer.base == LayerBase::burden_with_pre_self_pay) base += out_.buckets.pre_self_pay;
+        if (base.units() < 0) base = Money{};
+
+        std::int64_t start = layer.position == Period::year ? ytd(layer.id + ".position") : 0;
+        std::int64_t x = base.units();
+
+        std::int64_t deductible = 0;
+        if (layer.deductible) {
+            std::int64_t full = std::max<std::int64_t>(0, layer.deductible->evaluate(ctx_).number);
+            std::int64_t used = layer.deductible_per == Period::year ? ytd(layer.id + ".deductible") : 0;
+            deductible = std::min(x, std::max<std::int64_t>(0, full - used));
+            note(fmt::format("layer {}: base {} {}; deductible {} {}{}, absorbs {}", layer.id, base_name(layer.base), yuan(base), yuan(full),
+                             layer.deductible_per == Period::year ? "per year" : "per claim",
+                             layer.deductible_per == Period::year ? fmt::format(" ({} used before)", yuan(used)) : "", yuan(deductible)));
+        } else {
+            note(fmt::format("layer {}: base {} {}; no deductible", layer.id, base_name(layer.base), yuan(base)));
+        }
+
+        // The claim's eligible cost occupies [lo, hi) of the cost position.
+        std::int64_t lo = start + deductible;
+        std::int64_t hi = start + x;
+        Int128 exact = 0;  // fen × 10^-6
+        std::int64_t seg_from = 0;
+        for (std::size_t s = 0; s < layer.segments.size(); ++s) {
+            const Segment& seg = layer.segments[s];
+            std::int64_t seg_to = seg.upto ? seg.upto->evaluate(ctx_).number : std::numeric_limits<std::int64_t>::max();
+            std::int64_t a = std::max(lo, seg_from);
+            std::int64_t b = std::min(hi, seg_to);
+            if (b > a) {
+                std::int64_t ratio = std::clamp<std::int64_t>(seg.ratio.evaluate(ctx_).number, 0, k_decimal_one);
+                Int128 part = static_cast<Int128>(b - a) * ratio;
+                exact += part;
+                hit(fmt::format("layer {} segment {}", layer.id, s + 1));
+                note(fmt::format("layer {}: segment {} [{}, {}): {} × {} = {}", layer.id, s + 1, yuan(seg_from),
+                                 seg.upto ? yuan(seg_to) : std::string("∞"), yuan(b - a), trimmed(ratio, k_decimal_scale),
+                                 trimmed(static_cast<std::int64_t>(part / 10'000), 4)));
+            }
+            seg_from = std::max(seg_from, seg_to);
+            if (seg_from >= hi) break;
+        }
+        Money amount = fen(round_half_up(exact, k_decimal_scale));
+        if (layer.cap) {
+            std::int64_t cap = std::max<std::int64_t>(0, layer.cap->evaluate(ctx_).number);
+            std::int64_t used = layer.cap_per == Period::year ? ytd(layer.id + ".paid") : 0;
+            std::int64_t left = std::max<std::int64_t>(0, cap - used);
+            if (amount.units() > left) {
+                note(fmt::format("layer {}: cap {} {} ({} paid before) limits {} to {}", layer.id, yuan(cap),
+                                 layer.cap_per == Period::year ? "per year" : "per claim", yuan(used), yuan(amount), yuan(left)));
+                amount = fen(left);
+                hit(fmt::format("layer {} cap", layer.id));
+            }
+        }
+        note(fmt::format("layer {} ({}): pays {}", layer.id, layer.fund, yuan(amount)));
+        if (layer.base == LayerBase::in_scope && layer.deductible && !deductible_set_) {
+            out_.deductible = fen(deductible);
+            deductible_set_ = true;
+        }
+        out_.payers.push_back({layer.id, layer.fund, amount, base, fen(deductible)});
+        delta(layer.id + ".position", x);
+        delta(layer.id + ".deductible", deductible);
+        delta(layer.id + ".paid", amount.units());
+    }
+
+    void check_invariants() const {
+        const Buckets& b = out_.buckets;
+        if (b.full_self_pay + b.over_limit + b.pre_self_pay + b.in_scope != b.amount) {
+            throw Error(ExitCode::internal, fmt::format("claim {}: buckets do not sum to the amount", claim_.claim_id));
+        }
+        if (paid_so_far() + out_.patient != b.amount) {
+            throw Error(ExitCode::internal, fmt::format("claim {}: payers and patient do not sum to the amount", claim_.claim_id));
+        }
+    }
+
+    static constexpr std::int64_t k_unit_price_one = 1'000'000;  // UnitPrice units in 1 元
+
+    const Claim& claim_;
+    const Pack& pack_;
+    const Accumulators& acc_;
+    bool tracing_;
+    bool deductible_set_ = false;
+    Trace trace_;
+    EvalContext ctx_;
+    Adjudication out_;
+};
+
+}  // namespace
+
+Buckets& Buckets::operator+=(const Buckets& o) {
+    amount += o.amount;
+    full_self_pay += o.full_self_pay;
+    over_limit += o.over_limit;
+    pre_self_pay += o.pre_self_pay;
+    in_scope += o.in_scope;
+    return *this;
+}
+
+std::string_view to_string(ClaimStatus s) {
+    switch (s) {
+        case ClaimStatus::paid: return "paid";
+        case ClaimStatus::partial: return "partial";
+        case ClaimStatus::denied: return "denied";
+        case ClaimStatus::pended: return "pended";
+    }
+    return "?";
+}
+
+Date governing_date(const Claim& claim) {
+    bool stay = claim.visit.care_type == CareType::inpatient || claim.visit.care_type == CareType::day_surgery;
+    return stay ? claim.visit.discharge_date.value_or(claim.visit.admit_date) : claim.visit.admit_date;
+}
+
+int plan_year_of(const Claim& claim, const Pack& pack) {
+    if (claim.plan_year) return *claim.plan_year;
+    Date d = governing_date(claim);
+    bool before_start = d.month() < pack.plan_year_month || (d.month() == pack.plan_year_month && d.day() < pack.plan_year_day);
+    return before_start ? d.year() - 1 : d.year();
+}
+
+Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace) {
+    return Adjudicator(claim, pack, acc, trace).run();
+}
+
+}  // namespace medclaim

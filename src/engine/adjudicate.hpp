@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/accumulators.hpp"
+#include "model/claim.hpp"
+#include "rules/pack.hpp"
+#include "util/fixed.hpp"
+
+namespace medclaim {
+
+/// An edit that fired, or a pricing note, on a line (line_no > 0) or the claim.
+struct Flag {
+    std::string rule;
+    EditSeverity severity = EditSeverity::info;
+    std::string reason;
+    Money amount;              ///< what the flag moved to full_self_pay, if anything
+    std::uint32_t line_no = 0;
+};
+
+/// The four buckets of DESIGN.md section 3; they always sum to `amount`.
+struct Buckets {
+    Money amount;
+    Money full_self_pay;
+    Money over_limit;
+    Money pre_self_pay;
+    Money in_scope;
+
+    Buckets& operator+=(const Buckets& o);
+};
+
+struct LineResult {
+    std::uint32_t line_no = 0;
+    Buckets buckets;
+    std::string catalog;  ///< the catalog that priced the line; empty when none did
+};
+
+/// What one benefit layer paid on one claim.
+struct Payment {
+    std::string layer;
+    std::string fund;
+    Money amount;
+    Money base;        ///< what the layer shared (in-scope amount or burden)
+    Money deductible;  ///< the part of `base` the layer's deductible absorbed
+};
+
+enum class ClaimStatus { paid, partial, denied, pended };
+std::string_view to_string(ClaimStatus s);
+
+/// The result of adjudicating one claim: a pure function of the claim, the pack and
+/// the accumulator values before it. `deltas` are the accumulator changes to apply
+/// once the result is durable; `trace` is filled only when asked for.
+struct Adjudication {
+    std::string claim_id;
+    std::string member_id;
+    int plan_year = 0;
+    ClaimStatus status = ClaimStatus::paid;
+    Buckets buckets;
+    Money deductible;  ///< 实际支付起付线: absorbed by the first in-scope layer's deductible
+    std::vector<Payment> payers;
+    Money patient;
+    std::vector<LineResult> lines;
+    std::vector<Flag> flags;
+    std::vector<Delta> deltas;
+    std::vector<std::string> trace;
+    std::vector<std::string> hits;  ///< coverage: edits, table rows and layer segments that decided
+};
+
+/// The date that chooses the plan year and the pack version: the discharge date for
+/// inpatient and day-surgery stays, the admission (service) date otherwise.
+Date governing_date(const Claim& claim);
+/// The plan year `claim` belongs to under `pack` (its own plan_year when given).
+int plan_year_of(const Claim& claim, const Pack& pack);
+
+/// Adjudicates `claim` against `pack` with the accumulator values in `acc`.
+/// Rules: 1. edits run first; a claim-level deny denies the claim, a line-level deny
+/// makes the line full_self_pay; 2. lines are priced into buckets, rounding each
+/// bucket half-up to the fen; 3. layers pay in pack order; 4. patient = amount − payers.
+/// Throws Error only when an invariant of DESIGN.md section 3 fails (a defect).
+Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace = false);
+
+}  // namespace medclaim

@@ -1,0 +1,1 @@
+test rules/sample --filter d1

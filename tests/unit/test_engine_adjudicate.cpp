@@ -1,0 +1,178 @@
+#include <doctest/doctest.h>
+
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "engine/adjudicate.hpp"
+#include "engine/pack_tests.hpp"
+#include "rules/pack.hpp"
+
+using namespace medclaim;
+
+namespace {
+
+std::unique_ptr<Pack> load(const std::string& dir) {
+    std::vector<Diagnostic> diagnostics;
+    auto pack = load_pack(dir, diagnostics);
+    std::string problems;
+    for (const Diagnostic& d : diagnostics) problems += format_diagnostic(d);
+    INFO(problems);
+    REQUIRE(pack);
+    return pack;
+}
+
+Money yuan(std::int64_t y) { return Money::from_units(y * 100); }
+
+// A claim in the sample pack's world, with random members, levels, care types and lines.
+void random_claim(std::mt19937_64& rng, Claim& c, int n) {
+    static const char* k_codes[] = {"XJ01CRA096A001010101445", "ZA04CAE0023010100166", "XJ01DDA065B002010101567", "001101000010000",
+                                    "003101000030000", "C0304050610100300009", "S0000000000001", "XG03CAA001A001010100001", "NOT-IN-ANY"};
+    auto pick = [&](int k) { return static_cast<int>(rng() % static_cast<std::uint64_t>(k)); };
+    c.reset();
+    c.claim_id = fmt::format("R{}", n);
+    c.member.id = fmt::format("M{}", pick(50));
+    c.member.sex = pick(2) ? Sex::male : Sex::female;
+    c.member.birth_date = *Date::from_ymd(1940 + pick(70), 1 + pick(12), 1 + pick(28));
+    c.member.category = pick(3) == 0 ? "retired" : "active";
+    c.member.scheme = Scheme::employee;
+    c.provider.level = pick(4);
+    c.visit.care_type = pick(2) ? CareType::inpatient : CareType::outpatient;
+    c.visit.admit_date = *Date::from_ymd(2024, 1 + pick(11), 1 + pick(28));
+    c.visit.discharge_date.reset();
+    if (c.visit.care_type == CareType::inpatient) c.visit.discharge_date = Date::from_days(c.visit.admit_date.days() + pick(40));
+    int lines = 1 + pick(8);
+    for (int i = 0; i < lines; ++i) {
+        Line& l = c.add_line();
+        l.line_no = static_cast<std::uint32_t>(i + 1);
+        l.code = k_codes[pick(9)];
+        l.kind = l.code == "001101000010000" ? LineKind::bed : LineKind::drug;
+        l.qty = Quantity::from_units((1 + pick(300)) * 2500);                  // 0.25 .. 75
+        l.unit_price = UnitPrice::from_units((1 + pick(2'000'000)) * 1'037);   // up to ~2,074 元, sub-fen digits
+        l.amount = extend(l.qty, *l.unit_price);
+        if (pick(20) == 0) l.amount = yuan(50'000 + pick(300'000));             // a few very large lines
+        l.service_date = c.visit.admit_date;
+    }
+}
+
+}  // namespace
+
+TEST_SUITE("medclaim::Adjudicate") {
+    TEST_CASE("domain.md B2: in-scope 8,600 after the 乙类 pay-first share; fund (8,600 − 2,000) × 90% = 5,940") {
+        auto pack = load(MEDCLAIM_SOURCE_DIR "/tests/data/packs/failing_tests");
+        // Reuse that pack's catalog (A1 甲类, B1 乙类 20%) with B2's numbers through a flat layer.
+        std::vector<BindError> errors;
+        pack->benefits[0].segments[0].ratio = *Program::compile("0.9", Scope::claim, errors);
+        pack->benefits[0].deductible = *Program::compile("2000元", Scope::claim, errors);
+        REQUIRE(errors.empty());
+        Claim c;
+        c.claim_id = "B2";
+        c.member.id = "M";
+        c.visit.admit_date = *Date::from_ymd(2024, 5, 1);
+        auto add = [&](const char* code, std::int64_t amount) {
+            Line& l = c.add_line();
+            l.line_no = static_cast<std::uint32_t>(c.lines().size());
+            l.code = code;
+            l.qty = Quantity::from_units(10'000);
+            l.amount = yuan(amount);
+        };
+        add("A1", 3000);
+        add("B1", 2000);  // 乙类 20% of 2,000 = 400, as B2's 10% of 4,000
+        add("A1", 2000);
+        add("A1", 2000);
+        Accumulators acc;
+        Adjudication a = adjudicate(c, *pack, acc);
+        CHECK(a.buckets.pre_self_pay == yuan(400));
+        CHECK(a.buckets.in_scope == yuan(8600));
+        REQUIRE(a.payers.size() == 1);
+        CHECK(a.payers[0].amount == yuan(5940));
+        CHECK(a.patient == yuan(3060));
+        CHECK(a.deductible == yuan(2000));
+    }
+
+    TEST_CASE("a trace changes no figure, and is empty when not asked for") {
+        auto pack = load(MEDCLAIM_SOURCE_DIR "/rules/sample");
+        std::mt19937_64 rng(7);
+        Claim c;
+        Accumulators acc;
+        for (int n = 0; n < 500; ++n) {
+            random_claim(rng, c, n);
+            Adjudication plain = adjudicate(c, *pack, acc, false);
+            Adjudication traced = adjudicate(c, *pack, acc, true);
+            CHECK(plain.trace.empty());
+            CHECK(plain.hits.empty());
+            CHECK_FALSE(traced.trace.empty());
+            CHECK(plain.patient == traced.patient);
+            CHECK(plain.payers.size() == traced.payers.size());
+            acc.apply(plain.deltas);
+        }
+    }
+
+    TEST_CASE("invariants hold on 20,000 generated claims, and yearly caps are never exceeded") {
+        auto pack = load(MEDCLAIM_SOURCE_DIR "/rules/sample");
+        std::mt19937_64 rng(2024);
+        Claim c;
+        Accumulators acc;
+        std::set<std::string> members;
+        for (int n = 0; n < 20'000; ++n) {
+            random_claim(rng, c, n);
+            Adjudication a = adjudicate(c, *pack, acc);
+            const Buckets& b = a.buckets;
+            REQUIRE(b.full_self_pay + b.over_limit + b.pre_self_pay + b.in_scope == b.amount);
+            Money paid;
+            for (const Payment& p : a.payers) {
+                REQUIRE(p.amount.units() >= 0);
+                REQUIRE(p.deductible <= p.base);
+                paid += p.amount;
+            }
+            REQUIRE(paid + a.patient == b.amount);
+            REQUIRE(paid <= b.in_scope);  // no layer of this pack shares the pay-first share
+            REQUIRE(a.patient >= b.full_self_pay + b.over_limit + b.pre_self_pay);
+            for (const LineResult& l : a.lines) {
+                REQUIRE(l.buckets.full_self_pay.units() >= 0);
+                REQUIRE(l.buckets.over_limit.units() >= 0);
+                REQUIRE(l.buckets.pre_self_pay.units() >= 0);
+                REQUIRE(l.buckets.in_scope.units() >= 0);
+            }
+            acc.apply(a.deltas);
+            members.insert(a.member_id);
+        }
+        for (const std::string& m : members) {
+            CHECK(acc.get(m, 2024, "basic.paid") <= yuan(200'000).units());
+            CHECK(acc.get(m, 2024, "serious_illness.paid") <= yuan(300'000).units());
+        }
+    }
+
+    TEST_CASE("the plan year follows the pack's start day and the governing date") {
+        auto pack = load(MEDCLAIM_SOURCE_DIR "/rules/sample");
+        Claim c;
+        c.visit.care_type = CareType::inpatient;
+        c.visit.admit_date = *Date::from_ymd(2024, 12, 28);
+        c.visit.discharge_date = *Date::from_ymd(2025, 1, 3);
+        CHECK(governing_date(c) == *Date::from_ymd(2025, 1, 3));
+        CHECK(plan_year_of(c, *pack) == 2025);
+        pack->plan_year_month = 4;  // Shanghai's old 1 April year
+        CHECK(plan_year_of(c, *pack) == 2024);
+        c.visit.care_type = CareType::outpatient;
+        c.visit.discharge_date.reset();
+        pack->plan_year_month = 1;
+        CHECK(plan_year_of(c, *pack) == 2024);
+        c.plan_year = 2030;
+        CHECK(plan_year_of(c, *pack) == 2030);
+    }
+
+    TEST_CASE("coverage lists every edit, table row, segment and cap of the pack") {
+        auto pack = load(MEDCLAIM_SOURCE_DIR "/rules/sample");
+        auto items = coverage_items(*pack);
+        auto has = [&](std::string_view id) {
+            return std::any_of(items.begin(), items.end(), [&](const auto& i) { return i.first == id; });
+        };
+        CHECK(has("edit long-stay"));
+        CHECK(has("table deductible row level3-retired"));
+        CHECK(has("layer basic segment 3"));
+        CHECK(has("layer serious_illness cap"));
+        CHECK(has("unit_cap bed-fee"));
+        CHECK_FALSE(has("layer basic segment 4"));
+    }
+}
