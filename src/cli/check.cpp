@@ -18,23 +18,27 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
 
 ExitCode run_check(const CheckOptions& o) {
     std::vector<Diagnostic> diagnostics;
-    std::unique_ptr<Pack> pack = load_pack(o.pack, diagnostics);
+    std::unique_ptr<PackSet> packs = load_pack_set(o.pack, diagnostics);
     DiagnosticSink sink(stderr);
     for (const Diagnostic& d : diagnostics) sink.report(d);
     sink.finish();
-    if (!pack) {
+    if (!packs) {
         fmt::print(stderr, "medclaim: {} error{} in rule pack `{}`\n", sink.errors(), sink.errors() == 1 ? "" : "s", o.pack);
         return ExitCode::rules;
     }
-    std::size_t rows = 0;
-    for (const auto& c : pack->catalogs) rows += c->rows().size();
     auto plural = [](std::size_t n) { return n == 1 ? "" : "s"; };
-    std::size_t table_rows = 0;
-    for (const auto& t : pack->tables) table_rows += t->rows.size();
-    fmt::print("pack {} {}: {} catalog{} ({} rows), {} table{} ({} rows), {} edit{}, {} layer{}, {} file{}: no errors\n", pack->name,
-               pack->version, pack->catalogs.size(), plural(pack->catalogs.size()), rows, pack->tables.size(), plural(pack->tables.size()),
-               table_rows, pack->edits.size(), plural(pack->edits.size()), pack->benefits.size(), plural(pack->benefits.size()),
-               pack->files.size(), plural(pack->files.size()));
+    for (const auto& pack : packs->versions) {
+        std::size_t rows = 0;
+        for (const auto& c : pack->catalogs) rows += c->rows().size();
+        std::size_t table_rows = 0;
+        for (const auto& t : pack->tables) table_rows += t->rows.size();
+        fmt::print("pack {} {}{}: {} catalog{} ({} rows), {} table{} ({} rows), {} edit{}, {} layer{}, {} file{}: no errors\n", pack->name,
+                   pack->version,
+                   packs->versions.size() > 1 ? fmt::format(" ({} to {})", pack->effective_from.to_string(), pack->effective_to.to_string()) : "",
+                   pack->catalogs.size(), plural(pack->catalogs.size()), rows, pack->tables.size(), plural(pack->tables.size()), table_rows,
+                   pack->edits.size(), plural(pack->edits.size()), pack->benefits.size(), plural(pack->benefits.size()), pack->files.size(),
+                   plural(pack->files.size()));
+    }
     return ExitCode::ok;
 }
 

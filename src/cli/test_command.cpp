@@ -21,16 +21,16 @@ CLI::App* add_test_command(CLI::App& app, TestCommandOptions& o) {
 
 ExitCode run_test_command(const TestCommandOptions& o) {
     std::vector<Diagnostic> diagnostics;
-    std::unique_ptr<Pack> pack = load_pack(o.pack, diagnostics);
+    std::unique_ptr<PackSet> packs = load_pack_set(o.pack, diagnostics);
     DiagnosticSink sink(stderr);
-    if (!pack) {
+    if (!packs) {
         for (const Diagnostic& d : diagnostics) sink.report(d);
         sink.finish();
         fmt::print(stderr, "medclaim: {} error{} in rule pack `{}`\n", sink.errors(), sink.errors() == 1 ? "" : "s", o.pack);
         return ExitCode::rules;
     }
     diagnostics.clear();  // warnings are check's business
-    TestReport report = run_pack_tests(*pack, o.pack, {o.filter, o.coverage}, stdout, diagnostics);
+    TestReport report = run_pack_tests(*packs, {o.filter, o.coverage}, stdout, diagnostics);
     std::fflush(stdout);
     for (const Diagnostic& d : diagnostics) sink.report(d);
     sink.finish();

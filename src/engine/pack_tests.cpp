@@ -325,64 +325,101 @@ std::vector<std::pair<std::string, std::string>> coverage_items(const Pack& pack
     return items;
 }
 
-TestReport run_pack_tests(const Pack& pack, const std::string& pack_dir, const TestOptions& options, std::FILE* out,
-                          std::vector<Diagnostic>& diagnostics) {
-    TestReport report;
+namespace {
+
+std::vector<std::string> test_files(const PackSet& packs) {
+    std::vector<std::string> dirs{packs.dir};
+    for (const std::string& d : packs.version_dirs) {
+        if (d != packs.dir) dirs.push_back(d);
+    }
     std::vector<std::string> paths;
-    std::error_code ec;
-    fs::path dir = fs::path(pack_dir) / "tests";
-    if (fs::is_directory(dir, ec)) {
+    for (const std::string& d : dirs) {
+        std::vector<std::string> here;
+        std::error_code ec;
+        fs::path dir = fs::path(d) / "tests";
+        if (!fs::is_directory(dir, ec)) continue;
         for (const auto& entry : fs::directory_iterator(dir, ec)) {
             std::string ext = entry.path().extension().string();
-            if (entry.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml")) paths.push_back(entry.path().string());
+            if (entry.is_regular_file(ec) && (ext == ".yaml" || ext == ".yml")) here.push_back(entry.path().string());
+        }
+        std::sort(here.begin(), here.end());
+        paths.insert(paths.end(), here.begin(), here.end());
+    }
+    return paths;
+}
+
+// Runs one test case; returns the diff, empty when it passed. `hits` collects coverage
+// per version.
+std::string run_case(const PackSet& packs, const TestCase& tc, std::vector<std::set<std::string, std::less<>>>& hits) {
+    Accumulators acc;
+    std::vector<const Pack*> versions;
+    std::vector<std::pair<std::string, std::string>> rejected;  // claim id, reason
+    for (const Claim& c : tc.claims) {
+        Date on = governing_date(c);
+        const Pack* p = packs.for_date(on);
+        versions.push_back(p);
+        if (p == nullptr) {
+            rejected.emplace_back(c.claim_id, fmt::format("no version of the pack is effective on {} (its governing date); the pack covers {}",
+                                                          on.to_string(), packs.windows()));
+            continue;
+        }
+        for (const auto& [counter, value] : tc.accumulators) acc.set(c.member.id, plan_year_of(c, *p), counter, value);
+    }
+    std::vector<Adjudication> results;
+    try {
+        for (std::size_t i = 0; i < tc.claims.size(); ++i) {
+            if (versions[i] == nullptr) continue;
+            results.push_back(adjudicate(tc.claims[i], *versions[i], acc, true));
+            acc.apply(results.back().deltas);
+            for (std::size_t v = 0; v < packs.versions.size(); ++v) {
+                if (packs.versions[v].get() == versions[i]) hits[v].insert(results.back().hits.begin(), results.back().hits.end());
+            }
+        }
+    } catch (const std::exception& e) {
+        return fmt::format("  {}\n", e.what());
+    }
+    std::string diff;
+    for (const ExpectedClaim& ex : tc.expect) {
+        auto rej = std::find_if(rejected.begin(), rejected.end(), [&](const auto& r) { return r.first == ex.claim_id; });
+        if (rej != rejected.end()) {
+            bool expected = std::any_of(ex.figures.begin(), ex.figures.end(), [](const Expected& e) { return e.field == "status" && e.value == "rejected"; });
+            if (!expected || ex.figures.size() != 1) diff += fmt::format("  claim {}: rejected: {}\n", ex.claim_id, rej->second);
+            continue;
+        }
+        auto it = std::find_if(results.begin(), results.end(), [&](const Adjudication& a) { return a.claim_id == ex.claim_id; });
+        if (it == results.end()) {
+            diff += fmt::format("  claim {}: not among the test's claims\n", ex.claim_id);
+            continue;
+        }
+        for (const Expected& e : ex.figures) {
+            std::string got = actual(*it, e);
+            if (got == e.value) continue;
+            diff += fmt::format("  claim {} {}: expected {}, got {}\n", ex.claim_id, figure_name(e), e.value, got);
+            for (std::string_view t : explaining(*it, e)) diff += fmt::format("    | {}\n", t);
         }
     }
-    std::sort(paths.begin(), paths.end());
-    std::set<std::string, std::less<>> hits;
-    for (const std::string& path : paths) {
+    return diff;
+}
+
+}  // namespace
+
+TestReport run_pack_tests(const PackSet& packs, const TestOptions& options, std::FILE* out, std::vector<Diagnostic>& diagnostics) {
+    TestReport report;
+    std::vector<std::set<std::string, std::less<>>> hits(packs.versions.size());
+    for (const std::string& path : test_files(packs)) {
         std::ifstream in(path, std::ios::binary);
         std::stringstream text;
         text << in.rdbuf();
         TestFile file{path, text.str()};
         Loader loader(file, diagnostics);
-        std::vector<TestCase> cases = loader.load();
-        for (const TestCase& tc : cases) {
+        for (const TestCase& tc : loader.load()) {
             if (!options.filter.empty() && tc.name.find(options.filter) == std::string::npos) continue;
             if (tc.broken) {
                 fmt::print(out, "FAIL {} ({}): the test has errors, reported on standard error\n", tc.name, tc.where);
                 ++report.failed;
                 continue;
             }
-            Accumulators acc;
-            for (const Claim& c : tc.claims) {
-                for (const auto& [counter, value] : tc.accumulators) acc.set(c.member.id, plan_year_of(c, pack), counter, value);
-            }
-            std::vector<Adjudication> results;
-            try {
-                for (const Claim& c : tc.claims) {
-                    results.push_back(adjudicate(c, pack, acc, true));
-                    acc.apply(results.back().deltas);
-                }
-            } catch (const std::exception& e) {
-                fmt::print(out, "FAIL {} ({})\n  {}\n", tc.name, tc.where, e.what());
-                ++report.failed;
-                continue;
-            }
-            std::string diff;
-            for (const ExpectedClaim& ex : tc.expect) {
-                auto it = std::find_if(results.begin(), results.end(), [&](const Adjudication& a) { return a.claim_id == ex.claim_id; });
-                if (it == results.end()) {
-                    diff += fmt::format("  claim {}: not among the test's claims\n", ex.claim_id);
-                    continue;
-                }
-                for (const Expected& e : ex.figures) {
-                    std::string got = actual(*it, e);
-                    if (got == e.value) continue;
-                    diff += fmt::format("  claim {} {}: expected {}, got {}\n", ex.claim_id, figure_name(e), e.value, got);
-                    for (std::string_view t : explaining(*it, e)) diff += fmt::format("    | {}\n", t);
-                }
-            }
-            for (const Adjudication& a : results) hits.insert(a.hits.begin(), a.hits.end());
+            std::string diff = run_case(packs, tc, hits);
             if (diff.empty()) {
                 fmt::print(out, "PASS {}\n", tc.name);
                 ++report.passed;
@@ -393,8 +430,11 @@ TestReport run_pack_tests(const Pack& pack, const std::string& pack_dir, const T
         }
     }
     if (options.coverage) {
-        for (const auto& [item, where] : coverage_items(pack)) {
-            if (!hits.contains(item)) report.uncovered.push_back(where.empty() ? item : fmt::format("{} ({})", item, where));
+        for (std::size_t v = 0; v < packs.versions.size(); ++v) {
+            std::string label = packs.versions.size() > 1 ? fmt::format("[{}] ", packs.versions[v]->version) : "";
+            for (const auto& [item, where] : coverage_items(*packs.versions[v])) {
+                if (!hits[v].contains(item)) report.uncovered.push_back(fmt::format("{}{}{}", label, item, where.empty() ? "" : " (" + where + ")"));
+            }
         }
     }
     return report;

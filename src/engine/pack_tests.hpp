@@ -21,13 +21,13 @@ struct TestOptions {
     bool coverage = false;  ///< fill TestReport::uncovered
 };
 
-/// Runs the test cases in `pack_dir`/tests/*.yaml (in file-name order) against `pack`,
-/// printing one line per test, a per-field diff with the trace of each failing figure,
-/// and nothing else; the caller prints the `N passed, M failed` line. Problems in the
-/// test files themselves are appended to `diagnostics` and counted as failures.
+/// Runs the test cases in tests/*.yaml of the set's folder and of each version's folder
+/// (in that order, files by name), each claim against the version effective on its
+/// governing date; prints one line per test, a per-field diff with the trace of each
+/// failing figure, and nothing else; the caller prints the `N passed, M failed` line.
+/// Problems in the test files are appended to `diagnostics` and fail their tests.
 /// See man/medclaim-rules.5, TESTS, for the file format.
-TestReport run_pack_tests(const Pack& pack, const std::string& pack_dir, const TestOptions& options, std::FILE* out,
-                          std::vector<Diagnostic>& diagnostics);
+TestReport run_pack_tests(const PackSet& packs, const TestOptions& options, std::FILE* out, std::vector<Diagnostic>& diagnostics);
 
 /// Every coverage item of `pack`: `edit ID`, `table ID row ROW`, `layer ID segment N`,
 /// `layer ID cap`, `unit_cap ID`, each with where it is defined.

@@ -1010,4 +1010,81 @@ std::unique_ptr<Pack> load_pack(const std::string& dir, std::vector<Diagnostic>&
     }
 }
 
+const Pack* PackSet::for_date(Date on) const {
+    for (const auto& v : versions) {
+        if (v->effective_from <= on && on <= v->effective_to) return v.get();
+    }
+    return nullptr;
+}
+
+std::string PackSet::windows() const {
+    std::string out;
+    for (const auto& v : versions) {
+        if (!out.empty()) out += ", ";
+        out += fmt::format("{} to {}", v->effective_from.to_string(), v->effective_to.to_string());
+    }
+    return out;
+}
+
+std::unique_ptr<PackSet> load_pack_set(const std::string& dir, std::vector<Diagnostic>& diagnostics) {
+    auto set = std::make_unique<PackSet>();
+    set->dir = dir;
+    std::error_code ec;
+    if (fs::is_regular_file(fs::path(dir) / "pack.yaml", ec)) {
+        set->version_dirs.push_back(dir);
+    } else if (fs::is_directory(dir, ec)) {
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            if (entry.is_directory(ec) && fs::is_regular_file(entry.path() / "pack.yaml", ec)) set->version_dirs.push_back(entry.path().string());
+        }
+        std::sort(set->version_dirs.begin(), set->version_dirs.end());
+    }
+    if (set->version_dirs.empty()) {
+        diagnostics.push_back({Severity::error, dir, 0, 0,
+                               fs::exists(dir, ec) ? fmt::format("`{}` is not a rule pack: it holds no pack.yaml, and no folder in it holds one", dir)
+                                                   : fmt::format("rule pack folder `{}` does not exist", dir), ""});
+        return nullptr;
+    }
+    bool failed = false;
+    for (const std::string& d : set->version_dirs) {
+        std::unique_ptr<Pack> p = load_pack(d, diagnostics);
+        if (!p) failed = true;
+        set->versions.push_back(std::move(p));
+    }
+    if (failed) return nullptr;
+    // Effective-date order, then the checks between neighbours.
+    std::vector<std::size_t> order(set->versions.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return set->versions[a]->effective_from < set->versions[b]->effective_from; });
+    std::vector<std::unique_ptr<Pack>> versions;
+    std::vector<std::string> dirs;
+    for (std::size_t i : order) {
+        versions.push_back(std::move(set->versions[i]));
+        dirs.push_back(set->version_dirs[i]);
+    }
+    set->versions = std::move(versions);
+    set->version_dirs = std::move(dirs);
+    for (std::size_t i = 1; i < set->versions.size(); ++i) {
+        const Pack& a = *set->versions[i - 1];
+        const Pack& b = *set->versions[i];
+        std::string b_file = (fs::path(set->version_dirs[i]) / "pack.yaml").string();
+        if (b.name != a.name) {
+            diagnostics.push_back({Severity::error, b_file, 0, 0, fmt::format("version `{}` is named `{}` but `{}` is named `{}`; the versions of a pack share one name",
+                                                                            set->version_dirs[i], b.name, set->version_dirs[i - 1], a.name), ""});
+            failed = true;
+        }
+        if (b.effective_from <= a.effective_to) {
+            diagnostics.push_back({Severity::error, b_file, 0, 0,
+                                   fmt::format("the effective window of `{}` ({} to {}) overlaps that of `{}` ({} to {}); a claim date must choose one version",
+                                               set->version_dirs[i], b.effective_from.to_string(), b.effective_to.to_string(), set->version_dirs[i - 1],
+                                               a.effective_from.to_string(), a.effective_to.to_string()), ""});
+            failed = true;
+        } else if (b.effective_from.days() - a.effective_to.days() > 1) {
+            diagnostics.push_back({Severity::warning, b_file, 0, 0,
+                                   fmt::format("no version is effective from {} to {}: claims dated then are rejected",
+                                               Date::from_days(a.effective_to.days() + 1).to_string(), Date::from_days(b.effective_from.days() - 1).to_string()), ""});
+        }
+    }
+    return failed ? nullptr : std::move(set);
+}
+
 }  // namespace medclaim

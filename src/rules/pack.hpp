@@ -106,6 +106,25 @@ struct Pack : CatalogSet, TableSet {
     std::vector<std::string_view> table_ids() const override;
 };
 
+/// One or more versions of a pack (the 2024 and 2025 parameters, say), each chosen
+/// for the claims whose governing date falls in its effective window.
+/// Rules: 1. a folder holding pack.yaml is a set of one version; 2. otherwise each
+/// subfolder holding a pack.yaml is a version; 3. versions share one name and their
+/// windows do not overlap; a gap between windows is a warning.
+struct PackSet {
+    std::string dir;
+    std::vector<std::string> version_dirs;       ///< parallel to `versions`
+    std::vector<std::unique_ptr<Pack>> versions;  ///< in effective-date order
+
+    /// The version effective on `on`, or null.
+    const Pack* for_date(Date on) const;
+    /// "2024-01-01 to 2024-12-31, 2025-01-01 to 2025-12-31", for messages.
+    std::string windows() const;
+};
+
+/// Loads every version of the pack in `dir` (see PackSet); null when any has an error.
+std::unique_ptr<PackSet> load_pack_set(const std::string& dir, std::vector<Diagnostic>& diagnostics);
+
 /// Loads and compiles the pack in folder `dir`. Every problem found is appended to
 /// `diagnostics` (file:line:col with the source line); returns null when any is an error.
 std::unique_ptr<Pack> load_pack(const std::string& dir, std::vector<Diagnostic>& diagnostics);
