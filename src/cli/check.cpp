@@ -39,6 +39,7 @@ ExitCode run_check(const CheckOptions& o) {
                    pack->edits.size(), plural(pack->edits.size()), pack->benefits.size(), plural(pack->benefits.size()), pack->files.size(),
                    plural(pack->files.size()));
     }
+    if (sink.warnings() > 0) fmt::print("{} warning{} (on standard error)\n", sink.warnings(), plural(sink.warnings()));
     return ExitCode::ok;
 }
 

@@ -6,6 +6,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
@@ -849,6 +850,7 @@ private:
                     std::string why;
                     if (auto v = literal(text_of(d, src), out.type, out.fallback_text, why)) {
                         out.fallback = *v;
+                        out.has_default = true;
                     } else {
                         error(src, d.Mark(), "`default`: " + why);
                     }
@@ -925,6 +927,7 @@ private:
             }
         }
         check_rows(*t, src);
+        if (inputs_ok) check_gaps(*t, src, node.Mark());
         t->build_index();
         pack_->tables.push_back(std::move(t));
     }
@@ -950,6 +953,93 @@ private:
                 break;
             }
         }
+    }
+
+    // Values an input can take that tell the rows apart: a field's whole domain when it
+    // is small (provider.level 0–3, enumerations), else every cell boundary and its
+    // neighbours (numbers; non-negative except dates) or every text plus "any other".
+    static std::vector<Value> candidates(const DecisionTable& t, std::size_t k, std::vector<std::string>& storage) {
+        const TableInput& in = t.inputs[k];
+        std::string_view field = in.expr.field();
+        std::vector<Value> out;
+        Type type = in.expr.type();
+        auto texts = [&](std::span<const std::string_view> values) {
+            for (std::string_view v : values) out.push_back(Value::of_string(v));
+        };
+        if (field == "provider.level") {
+            for (int level = 0; level <= 3; ++level) out.push_back(Value::of_int(level));
+            return out;
+        }
+        if (field == "member.sex") return texts(enum_spellings<Sex>()), out;
+        if (field == "member.scheme") return texts(enum_spellings<Scheme>()), out;
+        if (field == "visit.care_type") return texts(enum_spellings<CareType>()), out;
+        if (field == "line.kind") return texts(enum_spellings<LineKind>()), out;
+        if (field == "provider.ownership") return texts(enum_spellings<Ownership>()), out;
+        if (field == "provider.ward") return texts(enum_spellings<Ward>()), out;
+        if (type == Type::boolean) return {Value::of_bool(false), Value::of_bool(true)};
+        if (type == Type::string) {
+            storage.emplace_back("(any other text)");
+            out.push_back(Value::of_string(storage.back()));
+            for (const TableRow& r : t.rows) {
+                if (r.when[k].kind == Cell::Kind::text_eq || r.when[k].kind == Cell::Kind::text_ne) out.push_back(Value::of_string(r.when[k].text));
+            }
+            return out;
+        }
+        std::int64_t floor = type == Type::date ? std::numeric_limits<std::int64_t>::min() : 0;
+        std::set<std::int64_t> points{std::max<std::int64_t>(floor, 0)};
+        auto add = [&](std::int64_t p) {
+            if (p >= floor) points.insert(p);
+        };
+        for (const TableRow& r : t.rows) {
+            const Cell& c = r.when[k];
+            if (c.kind != Cell::Kind::range && c.kind != Cell::Kind::number_ne) continue;
+            add(c.lo);
+            add(c.hi);
+            if (c.lo > std::numeric_limits<std::int64_t>::min()) add(c.lo - 1);
+            if (c.hi < std::numeric_limits<std::int64_t>::max()) add(c.hi + 1);
+        }
+        for (std::int64_t p : points) out.push_back(Value{type, p, {}});
+        return out;
+    }
+
+    // Warns when some reachable combination of inputs matches no row and an output has
+    // no `default` to fall back on. Only the first such combination is shown.
+    void check_gaps(const DecisionTable& t, const Source& src, const YAML::Mark& mark) {
+        if (t.hit != HitPolicy::unique && t.hit != HitPolicy::first) return;
+        auto bare = std::find_if(t.outputs.begin(), t.outputs.end(), [](const TableOutput& o) { return !o.has_default; });
+        if (bare == t.outputs.end() || t.inputs.empty()) return;
+        std::vector<std::string> storage;
+        storage.reserve(t.inputs.size());  // candidates() keep views into it
+        std::vector<std::vector<Value>> cand;
+        std::size_t combos = 1;
+        for (std::size_t k = 0; k < t.inputs.size(); ++k) {
+            cand.push_back(candidates(t, k, storage));
+            combos *= std::max<std::size_t>(1, cand.back().size());
+            if (combos > 200'000) return;  // too many to try; the pack author's tests must show it
+        }
+        std::vector<std::size_t> at(t.inputs.size(), 0);
+        std::size_t gaps = 0;
+        std::string first;
+        for (std::size_t n = 0; n < combos; ++n) {
+            bool matched = std::any_of(t.rows.begin(), t.rows.end(), [&](const TableRow& r) {
+                for (std::size_t k = 0; k < at.size(); ++k) {
+                    if (!r.when[k].matches(cand[k][at[k]])) return false;
+                }
+                return true;
+            });
+            if (!matched && gaps++ == 0) {
+                for (std::size_t k = 0; k < at.size(); ++k) first += fmt::format("{}{}={}", k ? ", " : "", t.inputs[k].name, to_string(cand[k][at[k]]));
+            }
+            for (std::size_t k = at.size(); k-- > 0;) {
+                if (++at[k] < cand[k].size()) break;
+                at[k] = 0;
+            }
+        }
+        if (gaps == 0) return;
+        std::string more = gaps > 1 ? fmt::format(" (and {} more combination{} of the inputs)", gaps - 1, gaps == 2 ? "" : "s") : "";
+        out_.push_back(src.at(mark, Severity::warning,
+                              fmt::format("table `{}` has no row for {}{}; output `{}` has no `default`, so it would be {} there", t.id, first, more,
+                                          bare->name, to_string(bare->fallback))));
     }
 
     std::string dir_;

@@ -984,6 +984,10 @@ std::string Program::explain(const EvalContext& c) const {
     return out;
 }
 
+std::string_view Program::field() const {
+    return root_->fn == eval_field ? k_fields[static_cast<std::size_t>(root_->code)].name : std::string_view{};
+}
+
 std::span<const ExprField> expression_fields() { return k_fields; }
 
 }  // namespace medclaim

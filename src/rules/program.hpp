@@ -84,6 +84,8 @@ public:
     /// `((member.age:integer=63 >= 60)=true and ...)=true`. `c` must be a context the
     /// program can be evaluated in; parts inside count/sum/any/all show no values.
     std::string explain(const EvalContext& c) const;
+    /// The field path when the whole expression is one field (`provider.level`), else empty.
+    std::string_view field() const;
 
 private:
     std::unique_ptr<Node> root_;

@@ -54,6 +54,7 @@ struct TableOutput {
     std::string name;
     Type type = Type::money;
     Value fallback;              ///< the value when no row matches
+    bool has_default = false;    ///< `default` was given (else fallback is zero or empty)
     std::string fallback_text;
 };
 
