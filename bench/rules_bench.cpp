@@ -15,6 +15,7 @@
 #include "ingest/jsonl_reader.hpp"
 #include "rules/pack.hpp"
 #include "rules/program.hpp"
+#include "naive_interpreter.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -104,6 +105,27 @@ int main(int argc, char** argv) {
     fmt::print("{} claims, {} lines, {} edits x {} passes: {:.0f} evaluations in {:.2f} s = {:.1f} M evaluations/s ({} fired)\n",
                claims.size(), lines, programs.size(), repeat, evaluations, seconds, evaluations / seconds / 1e6, fired);
 
+    // The same edits through the naive tree-walking interpreter, for comparison.
+    {
+        naive::Interpreter interp;
+        std::vector<ast::Expr> trees;
+        for (const char* text : k_edits) trees.push_back(naive::Interpreter::parse(text));
+        std::uint64_t naive_fired = 0;
+        auto t0 = std::chrono::steady_clock::now();
+        for (int r = 0; r < repeat; ++r) {
+            for (const Claim& c : claims) {
+                naive::Context ctx{&c, nullptr};
+                for (const Line& line : c.lines()) {
+                    ctx.line = &line;
+                    for (const ast::Expr& e : trees) naive_fired += interp.eval(e, ctx).number ? 1 : 0;
+                }
+            }
+        }
+        double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        fmt::print("naive tree-walker, same edits: {:.1f} M evaluations/s ({:.1f}x slower; {} fired{})\n", evaluations / s / 1e6,
+                   s / seconds, naive_fired, naive_fired == fired ? ", same as compiled" : ", DIFFERENT from compiled");
+    }
+
     // Decision tables: look-ups per second by table size, and the per-line mix
     // (one 20-row table look-up + the 10 edits = 11 rule evaluations per line).
     std::vector<std::string> codes;
@@ -134,6 +156,38 @@ int main(int argc, char** argv) {
         if (rows == 20) {
             fmt::print("per line, one {}-row table look-up + {} edits: {:.1f} M rule evaluations/s ({:.1f} M lines/s)\n", rows, programs.size(),
                        lookups * static_cast<double>(programs.size() + 1) / s2 / 1e6, lookups / s2 / 1e6);
+            // Naive: inputs interpreted from their text, rows scanned in order.
+            naive::Interpreter interp;
+            std::vector<ast::Expr> inputs{naive::Interpreter::parse("line.code"), naive::Interpreter::parse("line.qty"),
+                                          naive::Interpreter::parse("line.class")};
+            std::vector<ast::Expr> trees;
+            for (const char* text : k_edits) trees.push_back(naive::Interpreter::parse(text));
+            std::int64_t naive_total = 0;
+            auto t1 = std::chrono::steady_clock::now();
+            for (int r = 0; r < repeat; ++r) {
+                for (const Claim& c : claims) {
+                    naive::Context ctx{&c, nullptr};
+                    for (const Line& line : c.lines()) {
+                        ctx.line = &line;
+                        std::vector<naive::NValue> in;
+                        for (const ast::Expr& e : inputs) in.push_back(interp.eval(e, ctx));
+                        std::int64_t value = 0;
+                        for (const TableRow& row : t.rows) {
+                            bool match = row.when[0].matches(Value::of_string(in[0].text)) && row.when[1].matches(Value::of_decimal(in[1].number)) &&
+                                         row.when[2].matches(Value::of_string(in[2].text));
+                            if (match) {
+                                value = row.then[0].number;
+                                break;
+                            }
+                        }
+                        naive_total += value;
+                        for (const ast::Expr& e : trees) fired += interp.eval(e, ctx).number ? 1 : 0;
+                    }
+                }
+            }
+            double s3 = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+            fmt::print("naive tree-walker, same per-line mix: {:.1f} M rule evaluations/s ({:.1f}x slower; table checksum {})\n",
+                       lookups * static_cast<double>(programs.size() + 1) / s3 / 1e6, s3 / s2, naive_total == total ? "same" : "DIFFERENT");
         } else {
             fmt::print("{:5}-row table (index on column {}): {:.1f} M look-ups/s (checksum {})\n", rows, t.index_column(), lookups / s2 / 1e6, total);
         }
