@@ -13,6 +13,8 @@ namespace medclaim {
 /// Year-to-date counters of one member and plan year: `admissions` (inpatient stays
 /// settled), and per layer `ID.position` (cost that has entered the layer's segments),
 /// `ID.deductible` (deductible absorbed) and `ID.paid` (what the fund paid), in fen.
+/// Counters that span years are kept under plan year 0: `last_discharge` (the day of
+/// the member's latest inpatient discharge, as days since 1970-01-01 plus 1; 0: none).
 struct Counter {
     std::string name;
     std::int64_t value = 0;

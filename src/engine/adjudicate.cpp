@@ -47,7 +47,11 @@ public:
         out_.member_id = claim_.member.id;
         out_.plan_year = plan_year_of(claim_, pack_);
         bool inpatient = claim_.visit.care_type == CareType::inpatient;
-        if (inpatient) ctx_.admission_no = ytd("admissions") + 1;
+        std::int64_t last_discharge = acc_.get(claim_.member.id, 0, "last_discharge");  // days + 1; 0: none
+        if (inpatient) {
+            ctx_.admission_no = ytd("admissions") + 1;
+            if (last_discharge > 0) ctx_.days_since_discharge = std::max<std::int64_t>(0, claim_.visit.admit_date.days() - (last_discharge - 1));
+        }
         note(fmt::format("claim {}: member {}, plan year {}, governing date {}{}", claim_.claim_id, claim_.member.id, out_.plan_year,
                          governing_date(claim_).to_string(), inpatient ? fmt::format(", admission {} of the year", ctx_.admission_no) : ""));
 
@@ -76,7 +80,11 @@ public:
         out_.patient = out_.buckets.amount - paid;
         note(fmt::format("patient: amount {} − payers {} = {}", yuan(out_.buckets.amount), yuan(paid), yuan(out_.patient)));
         if (out_.status == ClaimStatus::paid || out_.status == ClaimStatus::partial) {
-            if (inpatient) delta("admissions", 1);
+            if (inpatient) {
+                delta("admissions", 1);
+                std::int64_t discharged = governing_date(claim_).days() + 1;
+                if (discharged > last_discharge) out_.deltas.push_back({claim_.member.id, 0, "last_discharge", discharged - last_discharge});
+            }
         } else {
             out_.deltas.clear();  // denied and pended claims change no accumulator
         }

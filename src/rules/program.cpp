@@ -21,7 +21,7 @@ constexpr std::int64_t k_decimal_one = 1'000'000;  // 10^k_decimal_scale
 // ---- fields ----------------------------------------------------------------------
 
 enum class F : int {
-    claim_id, plan_year, reversal_of, is_reversal, claim_amount, line_count, los_days, admission_no, primary_diagnosis,
+    claim_id, plan_year, reversal_of, is_reversal, claim_amount, line_count, los_days, admission_no, days_since_discharge, is_readmission, primary_diagnosis,
     member_id, member_sex, member_birth_date, member_age, member_scheme, member_category, member_region, member_special,
     provider_id, provider_level, provider_region, provider_ownership, provider_ward,
     care_type, admit_date, discharge_date, referral, settled_by_basic, diagnoses, policies,
@@ -30,10 +30,11 @@ enum class F : int {
     line_service_date, line_days_supply,
 };
 
-constexpr std::array<ExprField, 46> k_fields = {{
+constexpr std::array<ExprField, 48> k_fields = {{
     {"claim_id", Type::string, false}, {"plan_year", Type::integer, false}, {"reversal_of", Type::string, false},
     {"claim.is_reversal", Type::boolean, false}, {"claim.amount", Type::money, false}, {"claim.line_count", Type::integer, false},
-    {"claim.los_days", Type::integer, false}, {"claim.admission_no", Type::integer, false}, {"claim.primary_diagnosis", Type::string, false},
+    {"claim.los_days", Type::integer, false}, {"claim.admission_no", Type::integer, false},
+    {"claim.days_since_discharge", Type::integer, false}, {"claim.is_readmission", Type::boolean, false}, {"claim.primary_diagnosis", Type::string, false},
     {"member.id", Type::string, false}, {"member.sex", Type::string, false}, {"member.birth_date", Type::date, false},
     {"member.age", Type::integer, false}, {"member.scheme", Type::string, false}, {"member.category", Type::string, false},
     {"member.region", Type::string, false}, {"member.special", Type::string_list, false},
@@ -71,6 +72,8 @@ Value read_field(F f, const EvalContext& ctx) {
             return Value::of_int(stay ? std::max(1, discharge_or_admit(c) - c.visit.admit_date) : 0);
         }
         case F::admission_no: return Value::of_int(ctx.admission_no);
+        case F::days_since_discharge: return Value::of_int(ctx.days_since_discharge);
+        case F::is_readmission: return Value::of_bool(ctx.days_since_discharge >= 0 && ctx.days_since_discharge <= 31);
         case F::primary_diagnosis: return Value::of_string(c.diagnoses.empty() ? std::string_view{} : std::string_view(c.diagnoses.front().code));
         case F::member_id: return Value::of_string(c.member.id);
         case F::member_sex: return Value::of_string(to_string(c.member.sex));

@@ -47,7 +47,7 @@ TEST_SUITE("medclaim::Pack") {
         CHECK(pack->benefits[1].position == Period::year);
         CHECK(pack->pricing.catalogs.size() == 2);
         CHECK(pack->catalogs.size() == 3);
-        CHECK(pack->edits.size() == 4);
+        CHECK(pack->edits.size() == 5);
         CHECK(pack->tables.size() == 2);
         CHECK(edit(*pack, "long-stay").scope == Scope::claim);
         CHECK(edit(*pack, "sex-restricted-item").severity == EditSeverity::deny);
