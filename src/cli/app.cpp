@@ -11,6 +11,7 @@ std::unique_ptr<Command> make_command() {
     c->app = std::make_unique<CLI::App>("medclaim: adjudicate health-insurance claims against declarative rule packs", "medclaim");
     c->app->set_version_flag("--version", version());
     c->app->require_subcommand(1);
+    c->adjudicate_cmd = add_adjudicate_command(*c->app, c->adjudicate);
     c->validate_cmd = add_validate_command(*c->app, c->validate);
     c->check_cmd = add_check_command(*c->app, c->check);
     c->test_cmd = add_test_command(*c->app, c->test);
@@ -18,6 +19,7 @@ std::unique_ptr<Command> make_command() {
 }
 
 ExitCode run_command(const Command& c) {
+    if (c.adjudicate_cmd->parsed()) return run_adjudicate(c.adjudicate);
     if (c.validate_cmd->parsed()) return run_validate(c.validate);
     if (c.check_cmd->parsed()) return run_check(c.check);
     if (c.test_cmd->parsed()) return run_test_command(c.test);

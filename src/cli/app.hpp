@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "cli/adjudicate.hpp"
 #include "cli/check.hpp"
 #include "cli/test_command.hpp"
 #include "cli/validate.hpp"
@@ -20,6 +21,8 @@ struct Command {
     CLI::App* validate_cmd = nullptr;
     CheckOptions check;
     CLI::App* check_cmd = nullptr;
+    AdjudicateOptions adjudicate;
+    CLI::App* adjudicate_cmd = nullptr;
     TestCommandOptions test;
     CLI::App* test_cmd = nullptr;
 };

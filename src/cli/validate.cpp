@@ -24,7 +24,7 @@ ExitCode run_validate(const ValidateOptions& o) {
     DiagnosticSink sink(stderr);
     Intake intake(setup.inputs, setup.map, sink, setup.limit);
     if (o.rejects) intake.set_rejects(*o.rejects);
-    IntakeCounts counts = intake.run([](const ReadItem&) {});
+    IntakeCounts counts = intake.run([](ReadItem&) { return Intake::Verdict{}; });
     intake.commit_rejects();
     sink.finish();
     std::string line = reconciliation_line(counts);

@@ -110,7 +110,7 @@ void Intake::reject(ReadItem& item, IntakeCounts& counts) {
     }
 }
 
-IntakeCounts Intake::run(const std::function<void(const ReadItem&)>& on_claim) {
+IntakeCounts Intake::run(const std::function<Verdict(ReadItem&)>& on_claim) {
     IntakeCounts counts;
     ReadItem item;
     for (const InputSpec& spec : inputs_) {
@@ -138,9 +138,19 @@ IntakeCounts Intake::run(const std::function<void(const ReadItem&)>& on_claim) {
             }
             for (const Finding& f : item.findings) sink_.report(f.diagnostic);
             if (item.accepted) {
+                if (Verdict refused = on_claim(item)) {
+                    Finding f;
+                    std::string_view file = item.records.empty() ? std::string_view{} : std::string_view(item.files[item.records.front().file]);
+                    f.diagnostic = Diagnostic{Severity::error, std::string(file), item.records.empty() ? 0 : item.records.front().line, 0,
+                                              std::move(*refused), ""};
+                    sink_.report(f.diagnostic);
+                    item.findings.insert(item.findings.begin(), std::move(f));
+                    item.accepted = false;
+                }
+            }
+            if (item.accepted) {
                 ++counts.claims_accepted;
                 counts.records_accepted += item.records.size();
-                on_claim(item);
             } else {
                 reject(item, counts);
                 if (limit_ && !limit_->percent && counts.claims_rejected > limit_->value) {

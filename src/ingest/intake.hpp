@@ -48,8 +48,11 @@ public:
 
     /// Writes rejected claims to `path` (JSON Lines, atomically on commit_rejects()).
     void set_rejects(const std::string& path);
+    /// What the consumer of an accepted claim says: nothing (taken) or why it refuses it
+    /// (no pack version for its date, say); a refused claim is rejected like any other.
+    using Verdict = std::optional<std::string>;
     /// Reads all inputs; `on_claim` receives each accepted claim in input order.
-    IntakeCounts run(const std::function<void(const ReadItem&)>& on_claim);
+    IntakeCounts run(const std::function<Verdict(ReadItem&)>& on_claim);
     /// Makes the rejects file durable (call once the run's other outputs are written).
     void commit_rejects();
 

@@ -986,7 +986,9 @@ std::string Program::dump() const {
 
 std::string Program::explain(const EvalContext& c) const {
     std::string out;
-    dump_node(*root_, out, &c);
+    EvalContext quiet = c;  // explaining re-evaluates every part: record nothing again
+    quiet.trace = nullptr;
+    dump_node(*root_, out, &quiet);
     return out;
 }
 

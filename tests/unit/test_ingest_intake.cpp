@@ -44,7 +44,7 @@ IntakeCounts run(const std::vector<std::string>& paths, std::optional<RejectLimi
     DiagnosticSink sink(devnull);
     Intake intake(inputs, map, sink, limit);
     if (!rejects.empty()) intake.set_rejects(rejects);
-    IntakeCounts counts = intake.run([](const ReadItem&) {});
+    IntakeCounts counts = intake.run([](ReadItem&) { return Intake::Verdict{}; });
     intake.commit_rejects();
     std::fclose(devnull);
     return counts;
@@ -144,14 +144,14 @@ TEST_SUITE("medclaim::Intake") {
         DiagnosticSink sink(devnull);
         Intake intake(inputs, map, sink, {});
         std::string seen_name;
-        IntakeCounts c = intake.run([&](const ReadItem& item) { seen_name = item.claim.lines()[0].name; });
+        IntakeCounts c = intake.run([&](ReadItem& item) { seen_name = item.claim.lines()[0].name; return Intake::Verdict{}; });
         std::fclose(devnull);
         CHECK(c.claims_rejected == 1);
         Intake gb({InputSpec{a, std::nullopt, InputFormat::automatic, Encoding::gb18030}}, map, sink, {});
         std::FILE* devnull2 = std::fopen("/dev/null", "w");
         DiagnosticSink sink2(devnull2);
         Intake gb2({InputSpec{a, std::nullopt, InputFormat::automatic, Encoding::gb18030}}, map, sink2, {});
-        gb2.run([&](const ReadItem& item) { seen_name = item.claim.lines()[0].name; });
+        gb2.run([&](ReadItem& item) { seen_name = item.claim.lines()[0].name; return Intake::Verdict{}; });
         std::fclose(devnull2);
         CHECK(seen_name == "住院诊查费");
     }

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cli/input_options.hpp"
+#include "util/exit_code.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace medclaim {
+
+/// Options of `medclaim adjudicate`.
+struct AdjudicateOptions {
+    InputOptions input;
+    std::string rules;
+    std::string out = "-";
+    std::optional<std::string> rejects;
+    bool explain = false;
+};
+
+/// Registers `adjudicate` on `app`.
+CLI::App* add_adjudicate_command(CLI::App& app, AdjudicateOptions& options);
+/// Reads the claims, adjudicates each against the pack version its date chooses and
+/// writes one JSON line per claim; see man/medclaim.1, ADJUDICATE.
+ExitCode run_adjudicate(const AdjudicateOptions& options);
+
+}  // namespace medclaim

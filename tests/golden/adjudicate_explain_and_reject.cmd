@@ -1,0 +1,1 @@
+adjudicate --rules rules/sample --explain tests/data/adjudicate/mixed.jsonl

@@ -1,0 +1,1 @@
+adjudicate --rules rules/sample samples/claims.jsonl
