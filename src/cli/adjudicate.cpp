@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/load_rules.hpp"
 #include "engine/adjudicate.hpp"
 #include "ingest/intake.hpp"
 #include "report/adjudication_json.hpp"
@@ -28,14 +29,8 @@ CLI::App* add_adjudicate_command(CLI::App& app, AdjudicateOptions& o) {
 
 ExitCode run_adjudicate(const AdjudicateOptions& o) {
     DiagnosticSink sink(stderr);
-    std::vector<Diagnostic> diagnostics;
-    std::unique_ptr<PackSet> packs = load_pack_set(o.rules, diagnostics);
-    for (const Diagnostic& d : diagnostics) sink.report(d);
-    if (!packs) {
-        sink.finish();
-        fmt::print(stderr, "medclaim: {} error{} in rule pack `{}`\n", sink.errors(), sink.errors() == 1 ? "" : "s", o.rules);
-        return ExitCode::rules;
-    }
+    std::unique_ptr<PackSet> packs = load_rules_for_command(o.rules, sink);
+    if (!packs) return ExitCode::rules;
     std::map<const Pack*, PackStamp> stamps;
     for (std::size_t i = 0; i < packs->versions.size(); ++i) {
         const Pack& p = *packs->versions[i];

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/load_rules.hpp"
 #include "rules/pack.hpp"
 
 namespace medclaim {
@@ -17,15 +18,10 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
 }
 
 ExitCode run_check(const CheckOptions& o) {
-    std::vector<Diagnostic> diagnostics;
-    std::unique_ptr<PackSet> packs = load_pack_set(o.pack, diagnostics);
     DiagnosticSink sink(stderr);
-    for (const Diagnostic& d : diagnostics) sink.report(d);
+    std::unique_ptr<PackSet> packs = load_rules_for_command(o.pack, sink);
+    if (!packs) return ExitCode::rules;
     sink.finish();
-    if (!packs) {
-        fmt::print(stderr, "medclaim: {} error{} in rule pack `{}`\n", sink.errors(), sink.errors() == 1 ? "" : "s", o.pack);
-        return ExitCode::rules;
-    }
     auto plural = [](std::size_t n) { return n == 1 ? "" : "s"; };
     for (const auto& pack : packs->versions) {
         std::size_t rows = 0;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/load_rules.hpp"
 #include "engine/pack_tests.hpp"
 #include "rules/pack.hpp"
 
@@ -20,16 +21,10 @@ CLI::App* add_test_command(CLI::App& app, TestCommandOptions& o) {
 }
 
 ExitCode run_test_command(const TestCommandOptions& o) {
-    std::vector<Diagnostic> diagnostics;
-    std::unique_ptr<PackSet> packs = load_pack_set(o.pack, diagnostics);
     DiagnosticSink sink(stderr);
-    if (!packs) {
-        for (const Diagnostic& d : diagnostics) sink.report(d);
-        sink.finish();
-        fmt::print(stderr, "medclaim: {} error{} in rule pack `{}`\n", sink.errors(), sink.errors() == 1 ? "" : "s", o.pack);
-        return ExitCode::rules;
-    }
-    diagnostics.clear();  // warnings are check's business
+    std::unique_ptr<PackSet> packs = load_rules_for_command(o.pack, sink);
+    if (!packs) return ExitCode::rules;
+    std::vector<Diagnostic> diagnostics;
     TestReport report = run_pack_tests(*packs, {o.filter, o.coverage}, stdout, diagnostics);
     std::fflush(stdout);
     for (const Diagnostic& d : diagnostics) sink.report(d);

@@ -15,28 +15,19 @@ namespace medclaim {
 namespace {
 
 void buckets(JsonWriter& w, const Buckets& b) {
-    w.key("amount");
-    w.money(b.amount);
-    w.key("full_self_pay");
-    w.money(b.full_self_pay);
-    w.key("over_limit");
-    w.money(b.over_limit);
-    w.key("pre_self_pay");
-    w.money(b.pre_self_pay);
-    w.key("in_scope");
-    w.money(b.in_scope);
+    w.field("amount", b.amount);
+    w.field("full_self_pay", b.full_self_pay);
+    w.field("over_limit", b.over_limit);
+    w.field("pre_self_pay", b.pre_self_pay);
+    w.field("in_scope", b.in_scope);
 }
 
 void flag(JsonWriter& w, const Flag& f) {
     w.begin_object();
-    w.key("rule");
-    w.string(f.rule);
-    w.key("severity");
-    w.string(to_string(f.severity));
-    w.key("reason");
-    w.string(f.reason);
-    w.key("amount");
-    w.money(f.amount);
+    w.field("rule", f.rule);
+    w.field("severity", to_string(f.severity));
+    w.field("reason", f.reason);
+    w.field("amount", f.amount);
     w.end_object();
 }
 
@@ -64,39 +55,29 @@ std::string pack_digest(const Pack& pack, const std::string& pack_dir) {
 void append_adjudication_json(std::string& out, const Adjudication& a, const PackStamp& pack, bool explain) {
     JsonWriter w;
     w.begin_object();
-    w.key("claim_id");
-    w.string(a.claim_id);
-    w.key("member_id");
-    w.string(a.member_id);
-    w.key("plan_year");
-    w.integer(a.plan_year);
-    w.key("status");
-    w.string(to_string(a.status));
+    w.field("claim_id", a.claim_id);
+    w.field("member_id", a.member_id);
+    w.field("plan_year", a.plan_year);
+    w.field("status", to_string(a.status));
     buckets(w, a.buckets);
-    w.key("deductible");
-    w.money(a.deductible);
+    w.field("deductible", a.deductible);
     w.key("payers");
     w.begin_array();
     for (const Payment& p : a.payers) {
         if (p.amount.units() == 0) continue;
         w.begin_object();
-        w.key("layer");
-        w.string(p.layer);
-        w.key("fund");
-        w.string(p.fund);
-        w.key("amount");
-        w.money(p.amount);
+        w.field("layer", p.layer);
+        w.field("fund", p.fund);
+        w.field("amount", p.amount);
         w.end_object();
     }
     w.end_array();
-    w.key("patient");
-    w.money(a.patient);
+    w.field("patient", a.patient);
     w.key("lines");
     w.begin_array();
     for (const LineResult& l : a.lines) {
         w.begin_object();
-        w.key("line_no");
-        w.integer(l.line_no);
+        w.field("line_no", l.line_no);
         buckets(w, l.buckets);
         w.key("flags");
         w.begin_array();
@@ -115,12 +96,9 @@ void append_adjudication_json(std::string& out, const Adjudication& a, const Pac
     w.end_array();
     w.key("pack");
     w.begin_object();
-    w.key("name");
-    w.string(pack.name);
-    w.key("version");
-    w.string(pack.version);
-    w.key("sha256");
-    w.string(pack.sha256);
+    w.field("name", pack.name);
+    w.field("version", pack.version);
+    w.field("sha256", pack.sha256);
     w.end_object();
     if (explain) {
         w.key("trace");

@@ -494,38 +494,8 @@ private:
             ok = ok && per.has_value();
             if (per) l.position = *per;
         }
-        if (YAML::Node d = node["deductible"]) {
-            if (!d.IsMap()) {
-                error(src, d.Mark(), "`deductible` is a mapping with `amount` and `per`");
-                ok = false;
-            } else {
-                static constexpr std::string_view k_d_keys[] = {"amount", "per"};
-                check_keys(d, src, k_d_keys, "`deductible`");
-                l.deductible = required_expression(d, "amount", src, Scope::claim, Type::money);
-                ok = ok && l.deductible.has_value();
-                if (YAML::Node per = d["per"]) {
-                    auto p = period(per, src);
-                    ok = ok && p.has_value();
-                    if (p) l.deductible_per = *p;
-                }
-            }
-        }
-        if (YAML::Node c = node["cap"]) {
-            if (!c.IsMap()) {
-                error(src, c.Mark(), "`cap` is a mapping with `amount` and `per`");
-                ok = false;
-            } else {
-                static constexpr std::string_view k_c_keys[] = {"amount", "per"};
-                check_keys(c, src, k_c_keys, "`cap`");
-                l.cap = required_expression(c, "amount", src, Scope::claim, Type::money);
-                ok = ok && l.cap.has_value();
-                if (YAML::Node per = c["per"]) {
-                    auto p = period(per, src);
-                    ok = ok && p.has_value();
-                    if (p) l.cap_per = *p;
-                }
-            }
-        }
+        if (YAML::Node d = node["deductible"]) ok = amount_per(d, src, "deductible", l.deductible, l.deductible_per) && ok;
+        if (YAML::Node c = node["cap"]) ok = amount_per(c, src, "cap", l.cap, l.cap_per) && ok;
         YAML::Node segs = node["segments"];
         if (!segs) {
             error(src, node.Mark(), "missing key `segments` (a layer that pays one ratio has one segment: `[{ratio: 0.9}]`)");
@@ -564,6 +534,24 @@ private:
         }
         if (ok) pack_->benefits.push_back(std::move(l));
         else broken_layers_.insert(l.id);
+    }
+
+    // `{amount: MONEY-EXPR, per: claim|year}` of a layer's deductible or cap.
+    bool amount_per(const YAML::Node& node, const Source& src, std::string_view what, std::optional<Program>& amount, Period& per) {
+        if (!node.IsMap()) {
+            error(src, node.Mark(), fmt::format("`{}` is a mapping with `amount` and `per`", what));
+            return false;
+        }
+        static constexpr std::string_view k_keys[] = {"amount", "per"};
+        check_keys(node, src, k_keys, fmt::format("`{}`", what));
+        amount = required_expression(node, "amount", src, Scope::claim, Type::money);
+        bool ok = amount.has_value();
+        if (YAML::Node p = node["per"]) {
+            auto period_value = period(p, src);
+            ok = ok && period_value.has_value();
+            if (period_value) per = *period_value;
+        }
+        return ok;
     }
 
     // Puts the layers in the order pack.yaml's `layers` gives; each layer must be listed

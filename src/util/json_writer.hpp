@@ -26,6 +26,10 @@ public:
     void boolean(bool value);
     void null();
     void money(Money value) { string(value.to_string()); }
+    /// `"name":value` inside an object.
+    void field(std::string_view name, std::string_view value) { key(name); string(value); }
+    void field(std::string_view name, Money value) { key(name); money(value); }
+    void field(std::string_view name, std::int64_t value) { key(name); integer(value); }
     void date(Date value);
 
     /// The text so far.
