@@ -12,6 +12,8 @@
 #include "ingest/intake.hpp"
 #include "report/adjudication_json.hpp"
 #include "rules/pack.hpp"
+#include "state/ledger.hpp"
+#include "util/sha256.hpp"
 #include "util/diagnostics.hpp"
 #include "util/output_file.hpp"
 
@@ -23,6 +25,8 @@ CLI::App* add_adjudicate_command(CLI::App& app, AdjudicateOptions& o) {
     cmd->add_option("--out", o.out, "Write the adjudications to FILE (JSON Lines; `-`: standard output)");
     cmd->add_option("--rejects", o.rejects, "Write rejected records with file, line and reason to FILE (JSON Lines)");
     cmd->add_flag("--explain", o.explain, "Add to each record the ordered trace of the rules and formulas applied");
+    cmd->add_option("--state", o.state, "Keep accumulators and settled claims in this SQLite file (created if missing)");
+    cmd->add_flag("--replace", o.replace, "A claim settled before with different content replaces the old settlement");
     add_input_options(*cmd, o.input);
     return cmd;
 }
@@ -38,14 +42,18 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     }
 
     InputSetup setup = prepare_inputs(o.input);
+    Ledger ledger(o.state, o.replace);
+    if (ledger.recovered() > 0) {
+        fmt::print(stderr, "medclaim: state `{}`: completed an interrupted run: {} output{} moved into place\n", o.state, ledger.recovered(),
+                   ledger.recovered() == 1 ? "" : "s");
+    }
     Intake intake(setup.inputs, setup.map, sink, setup.limit);
     if (o.rejects) intake.set_rejects(*o.rejects);
     OutputFile out(o.out);
-    Accumulators acc;
     std::map<ClaimStatus, std::uint64_t> by_status;
     std::map<std::string, Money> by_layer;
+    std::map<Settlement::Kind, std::uint64_t> by_kind;
     Money patient;
-    std::string line;
     IntakeCounts counts = intake.run([&](ReadItem& item) -> Intake::Verdict {
         const Claim& c = item.claim;
         Date on = governing_date(c);
@@ -54,12 +62,15 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
             return fmt::format("claim `{}`: no version of rule pack `{}` is effective on {} (the claim's governing date); the pack covers {}",
                                c.claim_id, o.rules, on.to_string(), packs->windows());
         }
-        Adjudication a = adjudicate(c, *pack, acc, o.explain);
-        acc.apply(a.deltas);
-        line.clear();
-        append_adjudication_json(line, a, stamps[pack], o.explain);
-        out.write(line);
-        ++by_status[a.status];
+        Sha256 hash;
+        hash.update(item.raw_text);
+        Settlement s = ledger.settle(c, hash.hex(), *pack, stamps[pack], o.explain);
+        if (s.kind == Settlement::Kind::refused) return s.reason;
+        out.write(s.record);
+        ++by_kind[s.kind];
+        if (s.kind == Settlement::Kind::already_settled) return std::nullopt;
+        const Adjudication& a = s.adjudication;
+        if (s.kind != Settlement::Kind::reversal) ++by_status[a.status];
         for (const Payment& p : a.payers) {
             if (p.amount.units() != 0) by_layer[p.layer] += p.amount;
         }
@@ -69,22 +80,31 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     if (counts.limit_exceeded) {
         sink.finish();
         std::fputs(reconciliation_line(counts).c_str(), stderr);
-        fmt::print(stderr, "medclaim: error: more rejected claims than --max-rejects {} allows; no adjudication written\n", *o.input.max_rejects);
+        fmt::print(stderr, "medclaim: error: more rejected claims than --max-rejects {} allows; no adjudication written, state unchanged\n",
+                   *o.input.max_rejects);
         intake.commit_rejects();
         return ExitCode::too_many_rejects;
     }
-    out.commit();
-    intake.commit_rejects();
+    std::vector<OutputFile*> outputs{&out};
+    if (OutputFile* r = intake.rejects_output()) outputs.push_back(r);
+    ledger.commit(outputs);
     sink.finish();
     std::string statuses;
-    for (ClaimStatus s : {ClaimStatus::paid, ClaimStatus::partial, ClaimStatus::denied, ClaimStatus::pended}) {
-        statuses += fmt::format("{}{} {}", statuses.empty() ? "" : ", ", by_status[s], to_string(s));
+    for (ClaimStatus st : {ClaimStatus::paid, ClaimStatus::partial, ClaimStatus::denied, ClaimStatus::pended}) {
+        statuses += fmt::format("{}{} {}", statuses.empty() ? "" : ", ", by_status[st], to_string(st));
     }
     std::string payers;
     for (const auto& [layer, amount] : by_layer) payers += fmt::format("{}{} {}", payers.empty() ? "" : ", ", layer, amount.to_string());
-    fmt::print(stderr, "medclaim: adjudicated {} claims ({}); paid by {}; patient {}\n", counts.claims_accepted, statuses,
-               payers.empty() ? "no layer" : payers, patient.to_string());
-    fmt::print(stderr, "medclaim: state: in memory (no --state): accumulators started empty and were discarded\n");
+    std::uint64_t reversals = by_kind[Settlement::Kind::reversal];
+    fmt::print(stderr, "medclaim: adjudicated {} claims ({}), {} replaced, {} reversal{}; net paid by {}; net patient {}\n",
+               by_kind[Settlement::Kind::adjudicated] + by_kind[Settlement::Kind::replaced], statuses, by_kind[Settlement::Kind::replaced],
+               reversals, reversals == 1 ? "" : "s", payers.empty() ? "no layer" : payers, patient.to_string());
+    if (ledger.persistent()) {
+        fmt::print(stderr, "medclaim: state `{}`: {} already settled (written again, not counted); accumulators of {} member-year{} saved\n",
+                   o.state, by_kind[Settlement::Kind::already_settled], ledger.members_touched(), ledger.members_touched() == 1 ? "" : "s");
+    } else {
+        fmt::print(stderr, "medclaim: state: in memory (no --state): accumulators started empty and were discarded\n");
+    }
     std::fputs(reconciliation_line(counts).c_str(), stderr);
     return ExitCode::ok;
 }

@@ -19,6 +19,8 @@ struct AdjudicateOptions {
     std::string out = "-";
     std::optional<std::string> rejects;
     bool explain = false;
+    std::string state;     ///< SQLite state file; empty: in memory
+    bool replace = false;  ///< settle a changed claim in place of the one with its id
 };
 
 /// Registers `adjudicate` on `app`.

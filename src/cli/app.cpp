@@ -15,6 +15,7 @@ std::unique_ptr<Command> make_command() {
     c->validate_cmd = add_validate_command(*c->app, c->validate);
     c->check_cmd = add_check_command(*c->app, c->check);
     c->test_cmd = add_test_command(*c->app, c->test);
+    c->state_cmd = add_state_command(*c->app, c->state);
     return c;
 }
 
@@ -23,6 +24,7 @@ ExitCode run_command(const Command& c) {
     if (c.validate_cmd->parsed()) return run_validate(c.validate);
     if (c.check_cmd->parsed()) return run_check(c.check);
     if (c.test_cmd->parsed()) return run_test_command(c.test);
+    if (c.state_cmd->parsed()) return run_state_command(c.state);
     return ExitCode::usage;
 }
 

@@ -55,6 +55,8 @@ public:
     IntakeCounts run(const std::function<Verdict(ReadItem&)>& on_claim);
     /// Makes the rejects file durable (call once the run's other outputs are written).
     void commit_rejects();
+    /// The rejects file, for a caller that commits it with other outputs; null without one.
+    OutputFile* rejects_output() { return rejects_.get(); }
 
 private:
     class SeenIds;

@@ -52,7 +52,7 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
 
 OutputFile::~OutputFile() {
     if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
-    if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+    if (!committed_ && !keep_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
 }
 
 void OutputFile::write(std::string_view bytes) {
@@ -76,8 +76,14 @@ void OutputFile::flush_buffer() {
 }
 
 void OutputFile::commit() {
+    sync();
+    publish();
+}
+
+void OutputFile::sync() {
+    if (synced_) return;
     flush_buffer();
-    committed_ = true;
+    synced_ = true;
     if (fd_ == STDOUT_FILENO) return;
     if (::fsync(fd_) != 0) fail("sync", path_);
     if (::close(fd_) != 0) {
@@ -85,6 +91,12 @@ void OutputFile::commit() {
         fail("close", path_);
     }
     fd_ = -1;
+}
+
+void OutputFile::publish() {
+    sync();
+    committed_ = true;
+    if (temp_path_.empty()) return;  // standard output
     if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
         committed_ = false;
         fail("rename the temporary file onto", path_);

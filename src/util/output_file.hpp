@@ -19,9 +19,18 @@ public:
 
     /// Appends bytes (buffered).
     void write(std::string_view bytes);
-    /// Makes the output durable and visible under its final name.
+    /// Makes the output durable and visible under its final name: sync() then publish().
     void commit();
+    /// Flushes, fsyncs and closes the temporary file; the target is still untouched.
+    void sync();
+    /// Renames the synced temporary file onto the target and fsyncs the folder.
+    void publish();
+    /// From now on the temporary file is recorded elsewhere (a state journal that will
+    /// rename it after a crash): the destructor must not remove it.
+    void keep_temporary() { keep_ = true; }
     const std::string& path() const { return path_; }
+    /// The temporary file's path; empty for standard output.
+    const std::string& temp_path() const { return temp_path_; }
 
 private:
     void flush_buffer();
@@ -31,6 +40,8 @@ private:
     std::string buffer_;
     int fd_ = -1;
     bool committed_ = false;
+    bool synced_ = false;
+    bool keep_ = false;
 };
 
 }  // namespace medclaim

@@ -1,0 +1,461 @@
+#include "state/ledger.hpp"
+
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "util/error.hpp"
+#include "util/output_file.hpp"
+
+namespace medclaim {
+
+namespace {
+
+constexpr char k_field = '\x1f';
+constexpr char k_record = '\x1e';
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+    std::vector<std::string_view> out;
+    while (!text.empty()) {
+        std::size_t at = text.find(sep);
+        out.push_back(text.substr(0, at));
+        if (at == std::string_view::npos) break;
+        text.remove_prefix(at + 1);
+    }
+    return out;
+}
+
+std::int64_t number(std::string_view s) {
+    std::int64_t v = 0;
+    bool negative = !s.empty() && s.front() == '-';
+    if (negative) s.remove_prefix(1);
+    for (char c : s) v = v * 10 + (c - '0');
+    return negative ? -v : v;
+}
+
+std::string encode_deltas(const std::vector<Delta>& deltas) {
+    std::string out;
+    for (const Delta& d : deltas) out += fmt::format("{}{}{}{}{}{}{}{}", d.member_id, k_field, d.plan_year, k_field, d.counter, k_field, d.change, k_record);
+    return out;
+}
+
+std::vector<Delta> decode_deltas(std::string_view text) {
+    std::vector<Delta> out;
+    for (std::string_view rec : split(text, k_record)) {
+        auto f = split(rec, k_field);
+        if (f.size() == 4) out.push_back({std::string(f[0]), static_cast<int>(number(f[1])), std::string(f[2]), number(f[3])});
+    }
+    return out;
+}
+
+std::string year_key(std::string_view member, int year) { return fmt::format("{}{}{}", member, k_field, year); }
+
+// A test hook: MEDCLAIM_KILL_AT=outputs-synced|state-committed|outputs-published kills
+// the process with SIGKILL at that point of commit(), to prove crash safety.
+void maybe_die(const char* point) {
+    const char* at = std::getenv("MEDCLAIM_KILL_AT");
+    if (at != nullptr && std::strcmp(at, point) == 0) std::raise(SIGKILL);
+}
+
+}  // namespace
+
+std::string encode_figures(const Adjudication& a) {
+    const Buckets& b = a.buckets;
+    std::string out = fmt::format("S{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{0}{7}{0}{8}{9}", k_field, to_string(a.status), b.amount.units(),
+                                  b.full_self_pay.units(), b.over_limit.units(), b.pre_self_pay.units(), b.in_scope.units(), a.deductible.units(),
+                                  a.patient.units(), k_record);
+    for (const Payment& p : a.payers) {
+        out += fmt::format("P{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{6}", k_field, p.layer, p.fund, p.amount.units(), p.base.units(), p.deductible.units(), k_record);
+    }
+    for (const LineResult& l : a.lines) {
+        const Buckets& lb = l.buckets;
+        out += fmt::format("L{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{7}", k_field, l.line_no, lb.amount.units(), lb.full_self_pay.units(),
+                           lb.over_limit.units(), lb.pre_self_pay.units(), lb.in_scope.units(), k_record);
+    }
+    return out;
+}
+
+Adjudication decode_figures(std::string_view text) {
+    Adjudication a;
+    auto money = [](std::string_view s) { return Money::from_units(number(s)); };
+    for (std::string_view rec : split(text, k_record)) {
+        auto f = split(rec, k_field);
+        if (f.empty()) continue;
+        if (f[0] == "S" && f.size() == 9) {
+            for (ClaimStatus s : {ClaimStatus::paid, ClaimStatus::partial, ClaimStatus::denied, ClaimStatus::pended}) {
+                if (to_string(s) == f[1]) a.status = s;
+            }
+            a.buckets = {money(f[2]), money(f[3]), money(f[4]), money(f[5]), money(f[6])};
+            a.deductible = money(f[7]);
+            a.patient = money(f[8]);
+        } else if (f[0] == "P" && f.size() == 6) {
+            a.payers.push_back({std::string(f[1]), std::string(f[2]), money(f[3]), money(f[4]), money(f[5])});
+        } else if (f[0] == "L" && f.size() == 7) {
+            LineResult l;
+            l.line_no = static_cast<std::uint32_t>(number(f[1]));
+            l.buckets = {money(f[2]), money(f[3]), money(f[4]), money(f[5]), money(f[6])};
+            a.lines.push_back(l);
+        }
+    }
+    return a;
+}
+
+// The SQLite side: schema, reads, the commit transaction and recovery.
+class Ledger::Store {
+public:
+    explicit Store(const std::string& path) : path_(path) {
+        if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+            std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+            sqlite3_close(db_);
+            db_ = nullptr;
+            throw IoError(fmt::format("cannot open state file `{}`: {}", path, why));
+        }
+        sqlite3_busy_timeout(db_, 10'000);
+        exec("PRAGMA journal_mode=WAL");
+        exec("PRAGMA synchronous=FULL");
+        exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+        exec("CREATE TABLE IF NOT EXISTS counters(member_id TEXT NOT NULL, plan_year INTEGER NOT NULL, counter TEXT NOT NULL, "
+             "value INTEGER NOT NULL, PRIMARY KEY(member_id, plan_year, counter)) WITHOUT ROWID");
+        exec("CREATE TABLE IF NOT EXISTS claims(claim_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, member_id TEXT NOT NULL, "
+             "plan_year INTEGER NOT NULL, record TEXT NOT NULL, deltas TEXT NOT NULL, figures TEXT NOT NULL, reversed_by TEXT NOT NULL DEFAULT '') "
+             "WITHOUT ROWID");
+        exec("CREATE TABLE IF NOT EXISTS journal(temp_path TEXT NOT NULL, final_path TEXT NOT NULL)");
+        exec("INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '1')");
+        std::string schema = text_of("SELECT value FROM meta WHERE key='schema'");
+        if (schema != "1") throw IoError(fmt::format("state file `{}` has schema {}, this medclaim reads schema 1", path, schema));
+    }
+
+    ~Store() {
+        for (sqlite3_stmt* s : {load_, find_}) sqlite3_finalize(s);
+        sqlite3_close(db_);
+    }
+
+    // Renames what an interrupted run journaled; returns how many outputs it moved.
+    std::uint64_t recover() {
+        std::vector<std::pair<std::string, std::string>> rows;
+        sqlite3_stmt* s = prepare("SELECT temp_path, final_path FROM journal");
+        while (sqlite3_step(s) == SQLITE_ROW) rows.emplace_back(column_text(s, 0), column_text(s, 1));
+        sqlite3_finalize(s);
+        std::uint64_t moved = 0;
+        for (const auto& [temp, final_path] : rows) {
+            if (std::rename(temp.c_str(), final_path.c_str()) == 0) {
+                ++moved;
+            } else if (errno != ENOENT) {
+                throw IoError(fmt::format("state file `{}`: cannot complete the interrupted run: renaming `{}` onto `{}`: {}", path_, temp, final_path,
+                                          std::strerror(errno)));
+            }
+        }
+        exec("DELETE FROM journal");
+        return moved;
+    }
+
+    void load(std::string_view member, int year, Accumulators& acc) {
+        if (!load_) load_ = prepare("SELECT counter, value FROM counters WHERE member_id=?1 AND plan_year=?2");
+        sqlite3_reset(load_);
+        sqlite3_bind_text(load_, 1, member.data(), static_cast<int>(member.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_int(load_, 2, year);
+        while (sqlite3_step(load_) == SQLITE_ROW) acc.set(member, year, column_text(load_, 0), sqlite3_column_int64(load_, 1));
+    }
+
+    std::optional<SettledClaim> find(std::string_view claim_id) {
+        if (!find_) find_ = prepare("SELECT content_hash, member_id, plan_year, record, deltas, figures, reversed_by FROM claims WHERE claim_id=?1");
+        sqlite3_reset(find_);
+        sqlite3_bind_text(find_, 1, claim_id.data(), static_cast<int>(claim_id.size()), SQLITE_TRANSIENT);
+        if (sqlite3_step(find_) != SQLITE_ROW) return std::nullopt;
+        SettledClaim c;
+        c.claim_id = std::string(claim_id);
+        c.content_hash = column_text(find_, 0);
+        c.member_id = column_text(find_, 1);
+        c.plan_year = sqlite3_column_int(find_, 2);
+        c.record = column_text(find_, 3);
+        c.deltas = decode_deltas(column_text(find_, 4));
+        c.figures = column_text(find_, 5);
+        c.reversed_by = column_text(find_, 6);
+        return c;
+    }
+
+    void begin() { exec("BEGIN IMMEDIATE"); }
+    void commit() { exec("COMMIT"); }
+    void rollback() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+
+    void put_counter(std::string_view member, int year, std::string_view counter, std::int64_t value) {
+        sqlite3_stmt* s = cached(put_counter_, "INSERT OR REPLACE INTO counters(member_id, plan_year, counter, value) VALUES(?1, ?2, ?3, ?4)");
+        bind(s, 1, member);
+        sqlite3_bind_int(s, 2, year);
+        bind(s, 3, counter);
+        sqlite3_bind_int64(s, 4, value);
+        step_done(s);
+    }
+
+    void put_claim(const SettledClaim& c) {
+        sqlite3_stmt* s = cached(put_claim_, "INSERT OR REPLACE INTO claims(claim_id, content_hash, member_id, plan_year, record, deltas, figures, "
+                                             "reversed_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        bind(s, 1, c.claim_id);
+        bind(s, 2, c.content_hash);
+        bind(s, 3, c.member_id);
+        sqlite3_bind_int(s, 4, c.plan_year);
+        bind(s, 5, c.record);
+        std::string deltas = encode_deltas(c.deltas);
+        bind(s, 6, deltas);
+        bind(s, 7, c.figures);
+        bind(s, 8, c.reversed_by);
+        step_done(s);
+    }
+
+    void journal(const std::string& temp, const std::string& final_path) {
+        sqlite3_stmt* s = cached(journal_, "INSERT INTO journal(temp_path, final_path) VALUES(?1, ?2)");
+        bind(s, 1, temp);
+        bind(s, 2, final_path);
+        step_done(s);
+    }
+
+    void clear_journal() { exec("DELETE FROM journal"); }
+
+    StateSummary summary(const std::string& member_id) {
+        StateSummary out;
+        out.claims = static_cast<std::uint64_t>(number(text_of("SELECT count(*) FROM claims")));
+        out.reversed = static_cast<std::uint64_t>(number(text_of("SELECT count(*) FROM claims WHERE reversed_by != ''")));
+        out.members = static_cast<std::uint64_t>(number(text_of("SELECT count(DISTINCT member_id) FROM counters")));
+        if (!member_id.empty()) {
+            sqlite3_stmt* s = prepare("SELECT plan_year, counter, value FROM counters WHERE member_id=?1 ORDER BY plan_year, counter");
+            bind(s, 1, member_id);
+            while (sqlite3_step(s) == SQLITE_ROW) out.counters.push_back({member_id, sqlite3_column_int(s, 0), column_text(s, 1), sqlite3_column_int64(s, 2)});
+            sqlite3_finalize(s);
+        }
+        return out;
+    }
+
+    void finalize_cached() {
+        for (sqlite3_stmt** s : {&put_counter_, &put_claim_, &journal_}) {
+            sqlite3_finalize(*s);
+            *s = nullptr;
+        }
+    }
+
+private:
+    [[noreturn]] void fail(std::string_view what) const {
+        throw IoError(fmt::format("state file `{}`: {}: {}", path_, what, sqlite3_errmsg(db_)));
+    }
+    void exec(const char* sql) {
+        if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(sql);
+    }
+    sqlite3_stmt* prepare(const char* sql) {
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v2(db_, sql, -1, &s, nullptr) != SQLITE_OK) fail(sql);
+        return s;
+    }
+    sqlite3_stmt* cached(sqlite3_stmt*& slot, const char* sql) {
+        if (!slot) slot = prepare(sql);
+        sqlite3_reset(slot);
+        return slot;
+    }
+    static void bind(sqlite3_stmt* s, int i, std::string_view v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+    void step_done(sqlite3_stmt* s) {
+        if (sqlite3_step(s) != SQLITE_DONE) fail("write");
+    }
+    static std::string column_text(sqlite3_stmt* s, int i) {
+        const unsigned char* t = sqlite3_column_text(s, i);
+        return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+    }
+    std::string text_of(const char* sql) {
+        sqlite3_stmt* s = prepare(sql);
+        std::string out = sqlite3_step(s) == SQLITE_ROW ? column_text(s, 0) : std::string();
+        sqlite3_finalize(s);
+        return out;
+    }
+
+    std::string path_;
+    sqlite3* db_ = nullptr;
+    sqlite3_stmt* load_ = nullptr;
+    sqlite3_stmt* find_ = nullptr;
+    sqlite3_stmt* put_counter_ = nullptr;
+    sqlite3_stmt* put_claim_ = nullptr;
+    sqlite3_stmt* journal_ = nullptr;
+};
+
+StateSummary summarize_state(const std::string& path, const std::string& member_id) {
+    Ledger::Store store(path);
+    std::uint64_t recovered = store.recover();
+    StateSummary s = store.summary(member_id);
+    s.recovered = recovered;
+    return s;
+}
+
+Ledger::Ledger(const std::string& state_path, bool replace) : replace_(replace) {
+    if (!state_path.empty()) {
+        store_ = std::make_unique<Store>(state_path);
+        recovered_ = store_->recover();
+    }
+}
+
+Ledger::~Ledger() = default;
+
+bool Ledger::persistent() const { return store_ != nullptr; }
+
+const SettledClaim* Ledger::find(std::string_view claim_id) {
+    if (auto it = claims_.find(claim_id); it != claims_.end()) return &it->second;
+    if (!store_) return nullptr;
+    std::optional<SettledClaim> c = store_->find(claim_id);
+    if (!c) return nullptr;
+    return &claims_.emplace(std::string(claim_id), std::move(*c)).first->second;
+}
+
+void Ledger::load(std::string_view member_id, int plan_year) {
+    std::string key = year_key(member_id, plan_year);
+    if (!loaded_.insert(key).second) return;
+    if (store_) store_->load(member_id, plan_year, acc_);
+}
+
+Settlement Ledger::reverse(const Claim& claim, std::string_view content_hash, const PackStamp& stamp) {
+    Settlement out;
+    SettledClaim* original = const_cast<SettledClaim*>(find(claim.reversal_of));
+    auto refuse = [&](std::string reason) {
+        out.kind = Settlement::Kind::refused;
+        out.reason = std::move(reason);
+        return out;
+    };
+    if (original == nullptr) return refuse(fmt::format("claim `{}` reverses `{}`, which was not settled before (in the state or earlier in this run)",
+                                                       claim.claim_id, claim.reversal_of));
+    if (!original->reversed_by.empty()) {
+        return refuse(fmt::format("claim `{}` reverses `{}`, which claim `{}` already reversed", claim.claim_id, claim.reversal_of, original->reversed_by));
+    }
+    if (original->figures.empty()) return refuse(fmt::format("claim `{}` reverses `{}`, which is itself a reversal", claim.claim_id, claim.reversal_of));
+    Adjudication a = decode_figures(original->figures);
+    Money amount;
+    for (const Line& l : claim.lines()) amount += l.amount;
+    if (amount != -a.buckets.amount) {
+        return refuse(fmt::format("claim `{}` reverses `{}` but its amount {} is not the negative of the original {}; only whole claims are reversed",
+                                  claim.claim_id, claim.reversal_of, amount.to_string(), a.buckets.amount.to_string()));
+    }
+    a.claim_id = claim.claim_id;
+    a.member_id = original->member_id;
+    a.plan_year = original->plan_year;
+    a.buckets = {-a.buckets.amount, -a.buckets.full_self_pay, -a.buckets.over_limit, -a.buckets.pre_self_pay, -a.buckets.in_scope};
+    a.deductible = -a.deductible;
+    a.patient = -a.patient;
+    for (Payment& p : a.payers) {
+        p.amount = -p.amount;
+        p.base = -p.base;
+        p.deductible = -p.deductible;
+    }
+    for (LineResult& l : a.lines) l.buckets = {-l.buckets.amount, -l.buckets.full_self_pay, -l.buckets.over_limit, -l.buckets.pre_self_pay, -l.buckets.in_scope};
+    a.flags.push_back({"reversal", EditSeverity::info, fmt::format("reverses claim `{}`", claim.reversal_of), {}, 0});
+    // Unwind every counter the original changed, except the date of the latest
+    // discharge, which is a fact about the member rather than a sum.
+    for (const Delta& d : original->deltas) {
+        if (d.counter == "last_discharge") continue;
+        load(d.member_id, d.plan_year);
+        a.deltas.push_back({d.member_id, d.plan_year, d.counter, -d.change});
+    }
+    acc_.apply(a.deltas);
+    for (const Delta& d : a.deltas) touched_.insert(year_key(d.member_id, d.plan_year));
+    original->reversed_by = claim.claim_id;
+    staged_.push_back(original->claim_id);
+
+    SettledClaim rev;
+    rev.claim_id = claim.claim_id;
+    rev.content_hash = std::string(content_hash);
+    rev.member_id = a.member_id;
+    rev.plan_year = a.plan_year;
+    append_adjudication_json(rev.record, a, stamp, false);
+    rev.deltas = a.deltas;
+    out.kind = Settlement::Kind::reversal;
+    out.record = rev.record;
+    out.adjudication = std::move(a);
+    claims_[rev.claim_id] = std::move(rev);
+    staged_.push_back(claim.claim_id);
+    return out;
+}
+
+Settlement Ledger::settle(const Claim& claim, std::string_view content_hash, const Pack& pack, const PackStamp& stamp, bool explain) {
+    Settlement out;
+    bool replacing = false;
+    if (const SettledClaim* known = find(claim.claim_id)) {
+        if (known->content_hash == content_hash) {
+            out.kind = Settlement::Kind::already_settled;
+            out.record = known->record;
+            return out;
+        }
+        if (!replace_) {
+            out.kind = Settlement::Kind::refused;
+            out.reason = fmt::format("claim_id `{}` was settled before with different content; pass --replace to settle this version in its place",
+                                     claim.claim_id);
+            return out;
+        }
+        if (!known->reversed_by.empty() || known->figures.empty()) {
+            out.kind = Settlement::Kind::refused;
+            out.reason = fmt::format("claim `{}` cannot be replaced: it is a reversal or was reversed", claim.claim_id);
+            return out;
+        }
+        std::vector<Delta> unwind;
+        for (const Delta& d : known->deltas) {
+            if (d.counter == "last_discharge") continue;
+            load(d.member_id, d.plan_year);
+            unwind.push_back({d.member_id, d.plan_year, d.counter, -d.change});
+            touched_.insert(year_key(d.member_id, d.plan_year));
+        }
+        acc_.apply(unwind);
+        replacing = true;
+    }
+    if (claim.is_reversal()) return reverse(claim, content_hash, stamp);
+
+    int year = plan_year_of(claim, pack);
+    load(claim.member.id, year);
+    load(claim.member.id, 0);
+    Adjudication a = adjudicate(claim, pack, acc_, explain);
+    acc_.apply(a.deltas);
+    for (const Delta& d : a.deltas) touched_.insert(year_key(d.member_id, d.plan_year));
+
+    SettledClaim s;
+    s.claim_id = claim.claim_id;
+    s.content_hash = std::string(content_hash);
+    s.member_id = claim.member.id;
+    s.plan_year = a.plan_year;
+    append_adjudication_json(s.record, a, stamp, explain);
+    s.deltas = a.deltas;
+    s.figures = encode_figures(a);
+    out.kind = replacing ? Settlement::Kind::replaced : Settlement::Kind::adjudicated;
+    out.record = s.record;
+    out.adjudication = std::move(a);
+    claims_[s.claim_id] = std::move(s);
+    staged_.push_back(claim.claim_id);
+    return out;
+}
+
+void Ledger::commit(const std::vector<OutputFile*>& outputs) {
+    for (OutputFile* o : outputs) o->sync();
+    maybe_die("outputs-synced");
+    if (store_) {
+        store_->begin();
+        try {
+            for (const std::string& key : touched_) {
+                auto parts = split(key, k_field);
+                int year = static_cast<int>(number(parts.at(1)));
+                for (const Counter& c : acc_.counters(parts.at(0), year)) store_->put_counter(parts.at(0), year, c.name, c.value);
+            }
+            for (const std::string& id : staged_) store_->put_claim(claims_.at(id));
+            for (OutputFile* o : outputs) {
+                if (!o->temp_path().empty()) store_->journal(o->temp_path(), o->path());
+            }
+            store_->commit();
+        } catch (...) {
+            store_->rollback();
+            throw;
+        }
+        store_->finalize_cached();
+        for (OutputFile* o : outputs) o->keep_temporary();
+    }
+    maybe_die("state-committed");
+    for (OutputFile* o : outputs) o->publish();
+    maybe_die("outputs-published");
+    if (store_) store_->clear_journal();
+}
+
+}  // namespace medclaim

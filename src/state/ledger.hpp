@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/accumulators.hpp"
+#include "engine/adjudicate.hpp"
+#include "report/adjudication_json.hpp"
+#include "util/text.hpp"
+
+namespace medclaim {
+
+class OutputFile;
+
+/// A claim as the ledger remembers it: enough to re-emit its record byte for byte and
+/// to unwind it exactly.
+struct SettledClaim {
+    std::string claim_id;
+    std::string content_hash;  ///< SHA-256 of the claim's records as read
+    std::string member_id;
+    int plan_year = 0;
+    std::string record;        ///< the output line written for it
+    std::vector<Delta> deltas;
+    std::string figures;       ///< the adjudication's money figures, for a reversal
+    std::string reversed_by;   ///< the claim that reversed it, if any
+};
+
+/// What settling one claim gave.
+struct Settlement {
+    enum class Kind { adjudicated, already_settled, reversal, replaced, refused };
+    Kind kind = Kind::adjudicated;
+    std::string record;  ///< the output line (JSON, newline included)
+    std::string reason;  ///< why it was refused (Kind::refused)
+    Adjudication adjudication;  ///< the figures, for the run summary (empty for already_settled)
+};
+
+/// Accumulators and settled claims, in memory for the run or backed by an SQLite state
+/// file (`--state`). Rules: 1. a claim already settled with the same content is not
+/// adjudicated again: its stored record is written again and nothing is counted twice;
+/// 2. a known claim_id with different content is refused unless `replace`, which
+/// unwinds the old settlement first; 3. a reversal (reversal_of set) unwinds the
+/// settlement it names exactly and is written with every figure negated; 4. nothing
+/// reaches the state file before commit(), which makes the outputs durable first, then
+/// commits the state and a journal of the outputs in one transaction, then renames
+/// the outputs into place; opening a state file whose journal is not empty completes
+/// that rename, so that state and outputs are both old or both new.
+class Ledger {
+public:
+    /// `state_path` empty: in memory. Throws IoError when the file cannot be opened.
+    Ledger(const std::string& state_path, bool replace);
+    ~Ledger();
+
+    /// Settles `claim` (its records hash to `content_hash`) with `pack`.
+    Settlement settle(const Claim& claim, std::string_view content_hash, const Pack& pack, const PackStamp& stamp, bool explain);
+    /// Makes `outputs` durable, commits the state, then publishes the outputs.
+    void commit(const std::vector<OutputFile*>& outputs);
+
+    bool persistent() const;
+    /// Outputs an interrupted earlier run left journaled and opening moved into place.
+    std::uint64_t recovered() const { return recovered_; }
+    std::uint64_t members_touched() const { return touched_.size(); }
+
+    class Store;  // the SQLite side
+
+private:
+    const SettledClaim* find(std::string_view claim_id);
+    void load(std::string_view member_id, int plan_year);
+    Settlement reverse(const Claim& claim, std::string_view content_hash, const PackStamp& stamp);
+
+    std::unique_ptr<Store> store_;
+    bool replace_;
+    Accumulators acc_;
+    std::unordered_set<std::string, StringHash, std::equal_to<>> loaded_;   // member\x1fyear
+    std::unordered_set<std::string, StringHash, std::equal_to<>> touched_;  // member\x1fyear
+    std::unordered_map<std::string, SettledClaim, StringHash, std::equal_to<>> claims_;  // this run's, and those read from the store
+    std::vector<std::string> staged_;  // claim ids to write, in order
+    std::uint64_t recovered_ = 0;
+};
+
+/// What a state file holds, for `medclaim state`.
+struct StateSummary {
+    std::uint64_t claims = 0;
+    std::uint64_t reversed = 0;
+    std::uint64_t members = 0;
+    std::vector<Delta> counters;  ///< of the member asked for (change = value), sorted
+    std::uint64_t recovered = 0;  ///< outputs an interrupted run left and opening moved into place
+};
+
+/// Opens the state file (completing an interrupted run) and summarises it; with a
+/// member id, lists that member's counters. Throws IoError.
+StateSummary summarize_state(const std::string& path, const std::string& member_id);
+
+/// The money figures of an adjudication as one line of text, and back.
+std::string encode_figures(const Adjudication& a);
+Adjudication decode_figures(std::string_view text);
+
+}  // namespace medclaim

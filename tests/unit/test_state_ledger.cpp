@@ -1,0 +1,170 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "state/ledger.hpp"
+
+using namespace medclaim;
+
+namespace {
+
+std::unique_ptr<Pack> sample() {
+    std::vector<Diagnostic> diagnostics;
+    auto pack = load_pack(MEDCLAIM_SOURCE_DIR "/rules/sample", diagnostics);
+    REQUIRE(pack);
+    return pack;
+}
+
+Money yuan(std::int64_t y) { return Money::from_units(y * 100); }
+
+// What the 大病 layer paid on a settlement.
+Money serious(const Settlement& s) {
+    for (const Payment& p : s.adjudication.payers) {
+        if (p.layer == "serious_illness") return p.amount;
+    }
+    return Money{};
+}
+
+// An outpatient claim of one 甲类 line; the sample pack's 大病 layer counts it.
+Claim claim(const std::string& id, std::int64_t amount, const std::string& reversal_of = "") {
+    Claim c;
+    c.claim_id = id;
+    c.reversal_of = reversal_of;
+    c.member.id = "M1";
+    c.member.category = "active";
+    c.provider.level = 3;
+    c.visit.care_type = CareType::outpatient;
+    c.visit.admit_date = *Date::from_ymd(2024, 3, 1);
+    Line& l = c.add_line();
+    l.line_no = 1;
+    l.code = "003101000030000";
+    l.qty = Quantity::from_units(amount < 0 ? -10'000 : 10'000);
+    l.amount = yuan(amount);
+    return c;
+}
+
+struct TempDb {
+    std::string path = (std::filesystem::temp_directory_path() / fmt::format("medclaim-ledger-{}.db", ::getpid())).string();
+    ~TempDb() {
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+    }
+};
+
+}  // namespace
+
+TEST_SUITE("medclaim::Ledger") {
+    TEST_CASE("a claim settled before with the same content is written again and counted once") {
+        auto pack = sample();
+        PackStamp stamp{"sample", "1", "x"};
+        Ledger ledger("", false);
+        Settlement first = ledger.settle(claim("C1", 80'000), "h1", *pack, stamp, false);
+        CHECK(first.kind == Settlement::Kind::adjudicated);
+        CHECK(serious(first) == yuan(42'400));  // domain.md D1
+        Settlement again = ledger.settle(claim("C1", 80'000), "h1", *pack, stamp, false);
+        CHECK(again.kind == Settlement::Kind::already_settled);
+        CHECK(again.record == first.record);
+        // The accumulators did not move: a new claim of 30,000 still pays 20,500.
+        Settlement next = ledger.settle(claim("C2", 30'000), "h2", *pack, stamp, false);
+        CHECK(serious(next) == yuan(20'500));
+    }
+
+    TEST_CASE("a known claim_id with other content is refused, or replaced with --replace") {
+        auto pack = sample();
+        PackStamp stamp{"sample", "1", "x"};
+        Ledger strict("", false);
+        strict.settle(claim("C1", 80'000), "h1", *pack, stamp, false);
+        Settlement refused = strict.settle(claim("C1", 90'000), "h1-changed", *pack, stamp, false);
+        CHECK(refused.kind == Settlement::Kind::refused);
+        CHECK(refused.reason.find("--replace") != std::string::npos);
+
+        Ledger lenient("", true);
+        lenient.settle(claim("C1", 80'000), "h1", *pack, stamp, false);
+        Settlement replaced = lenient.settle(claim("C1", 30'000), "h1-changed", *pack, stamp, false);
+        CHECK(replaced.kind == Settlement::Kind::replaced);
+        // Settled as if the 80,000 claim had never been: 30,000 − 12,000 at 55%.
+        CHECK(serious(replaced) == yuan(9'900));
+    }
+
+    TEST_CASE("a reversal unwinds the original exactly and is written with every figure negated") {
+        auto pack = sample();
+        PackStamp stamp{"sample", "1", "x"};
+        Ledger ledger("", false);
+        Settlement original = ledger.settle(claim("C1", 80'000), "h1", *pack, stamp, false);
+        Settlement reversal = ledger.settle(claim("R1", -80'000, "C1"), "hr", *pack, stamp, false);
+        REQUIRE(reversal.kind == Settlement::Kind::reversal);
+        CHECK(reversal.adjudication.buckets.amount == yuan(-80'000));
+        CHECK(serious(reversal) == yuan(-42'400));
+        CHECK(reversal.adjudication.patient == -original.adjudication.patient);
+        CHECK(reversal.record.find("\"amount\":\"-80000.00\"") != std::string::npos);
+        // After the reversal the year starts again: 80,000 pays 42,400 once more.
+        Settlement redo = ledger.settle(claim("C3", 80'000), "h3", *pack, stamp, false);
+        CHECK(serious(redo) == yuan(42'400));
+
+        CHECK(ledger.settle(claim("R2", -80'000, "C1"), "hr2", *pack, stamp, false).kind == Settlement::Kind::refused);  // twice
+        CHECK(ledger.settle(claim("R3", -10, "NOPE"), "hr3", *pack, stamp, false).kind == Settlement::Kind::refused);    // unknown
+        Settlement partial = ledger.settle(claim("R4", -1'000, "C3"), "hr4", *pack, stamp, false);
+        CHECK(partial.kind == Settlement::Kind::refused);
+        CHECK(partial.reason.find("only whole claims") != std::string::npos);
+    }
+
+    TEST_CASE("the state file keeps accumulators and settled claims across runs") {
+        auto pack = sample();
+        PackStamp stamp{"sample", "1", "x"};
+        TempDb db;
+        std::string first_record;
+        {
+            Ledger ledger(db.path, false);
+            CHECK(ledger.persistent());
+            first_record = ledger.settle(claim("C1", 80'000), "h1", *pack, stamp, false).record;
+            ledger.commit({});
+        }
+        {
+            Ledger ledger(db.path, false);
+            Settlement again = ledger.settle(claim("C1", 80'000), "h1", *pack, stamp, false);
+            CHECK(again.kind == Settlement::Kind::already_settled);
+            CHECK(again.record == first_record);
+            Settlement next = ledger.settle(claim("C2", 30'000), "h2", *pack, stamp, false);
+            CHECK(serious(next) == yuan(20'500));
+            // Not committed: the next ledger does not see C2.
+        }
+        {
+            Ledger ledger(db.path, false);
+            Settlement next = ledger.settle(claim("C2", 30'000), "h2", *pack, stamp, false);
+            CHECK(next.kind == Settlement::Kind::adjudicated);
+            ledger.commit({});
+        }
+        StateSummary s = summarize_state(db.path, "M1");
+        CHECK(s.claims == 2);
+        CHECK(s.members == 1);
+        auto paid = std::find_if(s.counters.begin(), s.counters.end(), [](const Delta& d) { return d.counter == "serious_illness.paid"; });
+        REQUIRE(paid != s.counters.end());
+        CHECK(paid->change == yuan(62'900).units());
+    }
+
+    TEST_CASE("figures survive encoding") {
+        Adjudication a;
+        a.status = ClaimStatus::partial;
+        a.buckets = {yuan(100), yuan(10), yuan(20), yuan(30), yuan(40)};
+        a.deductible = yuan(5);
+        a.patient = Money::from_units(-1);
+        a.payers.push_back({"basic layer", "hifp", yuan(35), yuan(40), yuan(5)});
+        LineResult l;
+        l.line_no = 7;
+        l.buckets = a.buckets;
+        a.lines.push_back(l);
+        Adjudication b = decode_figures(encode_figures(a));
+        CHECK(b.status == ClaimStatus::partial);
+        CHECK(b.buckets.in_scope == yuan(40));
+        CHECK(b.patient == Money::from_units(-1));
+        REQUIRE(b.payers.size() == 1);
+        CHECK(b.payers[0].layer == "basic layer");
+        CHECK(b.payers[0].deductible == yuan(5));
+        REQUIRE(b.lines.size() == 1);
+        CHECK(b.lines[0].line_no == 7);
+    }
+}
