@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/load_rules.hpp"
-#include "engine/pack_tests.hpp"
+#include "cli/pack_tests.hpp"
 #include "rules/pack.hpp"
 
 namespace medclaim {

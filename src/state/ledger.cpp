@@ -313,6 +313,11 @@ void Ledger::load(std::string_view member_id, int plan_year) {
     if (store_) store_->load(member_id, plan_year, acc_);
 }
 
+void Ledger::preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value) {
+    load(member_id, plan_year);
+    acc_.set(member_id, plan_year, counter, value);
+}
+
 Settlement Ledger::reverse(const Claim& claim, std::string_view content_hash, const PackStamp& stamp) {
     Settlement out;
     SettledClaim* original = const_cast<SettledClaim*>(find(claim.reversal_of));

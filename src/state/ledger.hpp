@@ -58,6 +58,8 @@ public:
 
     /// Settles `claim` (its records hash to `content_hash`) with `pack`.
     Settlement settle(const Claim& claim, std::string_view content_hash, const Pack& pack, const PackStamp& stamp, bool explain);
+    /// Sets an accumulator before any claim of the run (pack tests' starting values).
+    void preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
     /// Makes `outputs` durable, commits the state, then publishes the outputs.
     void commit(const std::vector<OutputFile*>& outputs);
 

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/adjudicate.hpp"
-#include "engine/pack_tests.hpp"
+#include "cli/pack_tests.hpp"
 #include "rules/pack.hpp"
 
 using namespace medclaim;

@@ -1,4 +1,4 @@
-#include "engine/pack_tests.hpp"
+#include "cli/pack_tests.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "engine/adjudicate.hpp"
+#include "state/ledger.hpp"
 #include "ingest/column_map.hpp"
 #include "ingest/jsonl_reader.hpp"
 #include "util/json_writer.hpp"
@@ -351,7 +352,9 @@ std::vector<std::string> test_files(const PackSet& packs) {
 // Runs one test case; returns the diff, empty when it passed. `hits` collects coverage
 // per version.
 std::string run_case(const PackSet& packs, const TestCase& tc, std::vector<std::set<std::string, std::less<>>>& hits) {
-    Accumulators acc;
+    // The claims go through a ledger, as in `adjudicate`, so that reversals and
+    // replaced claims behave in tests as they do in production.
+    Ledger ledger("", false);
     std::vector<const Pack*> versions;
     std::vector<std::pair<std::string, std::string>> rejected;  // claim id, reason
     for (const Claim& c : tc.claims) {
@@ -363,14 +366,19 @@ std::string run_case(const PackSet& packs, const TestCase& tc, std::vector<std::
                                                           on.to_string(), packs.windows()));
             continue;
         }
-        for (const auto& [counter, value] : tc.accumulators) acc.set(c.member.id, plan_year_of(c, *p), counter, value);
+        for (const auto& [counter, value] : tc.accumulators) ledger.preset(c.member.id, plan_year_of(c, *p), counter, value);
     }
     std::vector<Adjudication> results;
     try {
         for (std::size_t i = 0; i < tc.claims.size(); ++i) {
             if (versions[i] == nullptr) continue;
-            results.push_back(adjudicate(tc.claims[i], *versions[i], acc, true));
-            acc.apply(results.back().deltas);
+            const Claim& c = tc.claims[i];
+            Settlement s = ledger.settle(c, fmt::format("test claim {}", i), *versions[i], PackStamp{}, true);
+            if (s.kind == Settlement::Kind::refused) {
+                rejected.emplace_back(c.claim_id, s.reason);
+                continue;
+            }
+            results.push_back(std::move(s.adjudication));
             for (std::size_t v = 0; v < packs.versions.size(); ++v) {
                 if (packs.versions[v].get() == versions[i]) hits[v].insert(results.back().hits.begin(), results.back().hits.end());
             }
