@@ -282,7 +282,7 @@ private:
             if (seg_from >= hi) break;
         }
         Money amount = fen(round_half_up(exact, k_decimal_scale));
-        if (layer.cap) {
+        if (layer.cap && (!layer.cap_when || layer.cap_when->evaluate(ctx_).truthy())) {
             std::int64_t cap = std::max<std::int64_t>(0, layer.cap->evaluate(ctx_).number);
             std::int64_t used = layer.cap_per == Period::year ? ytd(layer.id + ".paid") : 0;
             std::int64_t left = std::max<std::int64_t>(0, cap - used);

@@ -495,7 +495,7 @@ private:
             if (per) l.position = *per;
         }
         if (YAML::Node d = node["deductible"]) ok = amount_per(d, src, "deductible", l.deductible, l.deductible_per) && ok;
-        if (YAML::Node c = node["cap"]) ok = amount_per(c, src, "cap", l.cap, l.cap_per) && ok;
+        if (YAML::Node c = node["cap"]) ok = amount_per(c, src, "cap", l.cap, l.cap_per, &l.cap_when) && ok;
         YAML::Node segs = node["segments"];
         if (!segs) {
             error(src, node.Mark(), "missing key `segments` (a layer that pays one ratio has one segment: `[{ratio: 0.9}]`)");
@@ -537,13 +537,21 @@ private:
     }
 
     // `{amount: MONEY-EXPR, per: claim|year}` of a layer's deductible or cap.
-    bool amount_per(const YAML::Node& node, const Source& src, std::string_view what, std::optional<Program>& amount, Period& per) {
+    // A cap may also have `when`, a condition for it to apply.
+    bool amount_per(const YAML::Node& node, const Source& src, std::string_view what, std::optional<Program>& amount, Period& per,
+                    std::optional<Program>* when = nullptr) {
         if (!node.IsMap()) {
             error(src, node.Mark(), fmt::format("`{}` is a mapping with `amount` and `per`", what));
             return false;
         }
         static constexpr std::string_view k_keys[] = {"amount", "per"};
-        check_keys(node, src, k_keys, fmt::format("`{}`", what));
+        static constexpr std::string_view k_keys_when[] = {"amount", "per", "when"};
+        if (when) check_keys(node, src, k_keys_when, fmt::format("`{}`", what));
+        else check_keys(node, src, k_keys, fmt::format("`{}`", what));
+        if (when != nullptr && node["when"]) {
+            *when = expression(node["when"], src, Scope::claim, Type::boolean, "`when`");
+            if (!*when) return false;
+        }
         amount = required_expression(node, "amount", src, Scope::claim, Type::money);
         bool ok = amount.has_value();
         if (YAML::Node p = node["per"]) {

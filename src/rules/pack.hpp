@@ -76,6 +76,7 @@ struct Layer {
     std::vector<Segment> segments;
     std::optional<Program> cap;       ///< on the fund's payment
     Period cap_per = Period::year;
+    std::optional<Program> cap_when;  ///< the cap applies only when this holds
     std::string file;
     std::uint64_t line = 0;
 };
