@@ -11,6 +11,7 @@
 #include "engine/adjudicate.hpp"
 #include "ingest/intake.hpp"
 #include "report/adjudication_json.hpp"
+#include "report/summary.hpp"
 #include "rules/pack.hpp"
 #include "state/ledger.hpp"
 #include "util/sha256.hpp"
@@ -24,6 +25,7 @@ CLI::App* add_adjudicate_command(CLI::App& app, AdjudicateOptions& o) {
     cmd->add_option("--rules", o.rules, "The rule pack folder (one version, or a folder of versions)")->required();
     cmd->add_option("--out", o.out, "Write the adjudications to FILE (JSON Lines; `-`: standard output)");
     cmd->add_option("--rejects", o.rejects, "Write rejected records with file, line and reason to FILE (JSON Lines)");
+    cmd->add_option("--summary", o.summary, "Write the run summary to FILE: text, or Markdown (.md) or HTML with charts (.html)");
     cmd->add_flag("--explain", o.explain, "Add to each record the ordered trace of the rules and formulas applied");
     cmd->add_option("--state", o.state, "Keep accumulators and settled claims in this SQLite file (created if missing)");
     cmd->add_flag("--replace", o.replace, "A claim settled before with different content replaces the old settlement");
@@ -50,6 +52,9 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     Intake intake(setup.inputs, setup.map, sink, setup.limit);
     if (o.rejects) intake.set_rejects(*o.rejects);
     OutputFile out(o.out);
+    std::unique_ptr<OutputFile> summary_file;
+    if (o.summary) summary_file = std::make_unique<OutputFile>(*o.summary);
+    Summary summary(fmt::format("medclaim adjudication: rule pack {}", packs->versions.front()->name));
     std::map<ClaimStatus, std::uint64_t> by_status;
     std::map<std::string, Money> by_layer;
     std::map<Settlement::Kind, std::uint64_t> by_kind;
@@ -68,8 +73,12 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         if (s.kind == Settlement::Kind::refused) return s.reason;
         out.write(s.record);
         ++by_kind[s.kind];
-        if (s.kind == Settlement::Kind::already_settled) return std::nullopt;
+        if (s.kind == Settlement::Kind::already_settled) {
+            summary.add_already_settled();
+            return std::nullopt;
+        }
         const Adjudication& a = s.adjudication;
+        summary.add(c, a, s.kind == Settlement::Kind::reversal);
         if (s.kind != Settlement::Kind::reversal) ++by_status[a.status];
         for (const Payment& p : a.payers) {
             if (p.amount.units() != 0) by_layer[p.layer] += p.amount;
@@ -87,6 +96,12 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     }
     std::vector<OutputFile*> outputs{&out};
     if (OutputFile* r = intake.rejects_output()) outputs.push_back(r);
+    if (summary_file) {
+        summary.set_counts(counts);
+        summary.set_state(ledger.persistent() ? fmt::format("state: {}", o.state) : "state: in memory (no --state): accumulators started empty");
+        summary_file->write(summary.render(Summary::format_for(*o.summary)));
+        outputs.push_back(summary_file.get());
+    }
     ledger.commit(outputs);
     sink.finish();
     std::string statuses;

@@ -18,6 +18,7 @@ struct AdjudicateOptions {
     std::string rules;
     std::string out = "-";
     std::optional<std::string> rejects;
+    std::optional<std::string> summary;  ///< text, Markdown or HTML by extension
     bool explain = false;
     std::string state;     ///< SQLite state file; empty: in memory
     bool replace = false;  ///< settle a changed claim in place of the one with its id

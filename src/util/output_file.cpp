@@ -36,6 +36,13 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
         fd_ = STDOUT_FILENO;
         return;
     }
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        // A device or pipe (/dev/null, a FIFO): nothing to rename, write straight to it.
+        fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd_ < 0) fail("open", path_);
+        return;
+    }
     std::string folder = folder_of(path_);
     std::string base = path_.substr(path_.rfind('/') == std::string::npos ? 0 : path_.rfind('/') + 1);
     temp_path_ = fmt::format("{}/.{}.tmp-XXXXXX", folder, base);
@@ -85,7 +92,7 @@ void OutputFile::sync() {
     flush_buffer();
     synced_ = true;
     if (fd_ == STDOUT_FILENO) return;
-    if (::fsync(fd_) != 0) fail("sync", path_);
+    if (!temp_path_.empty() && ::fsync(fd_) != 0) fail("sync", path_);
     if (::close(fd_) != 0) {
         fd_ = -1;
         fail("close", path_);

@@ -67,3 +67,12 @@ TEST_SUITE("medclaim::OutputFile") {
                              "cannot create a temporary file for `/nonexistent-medclaim/out.jsonl`: No such file or directory", IoError);
     }
 }
+
+TEST_SUITE("medclaim::OutputFile devices") {
+    TEST_CASE("a path that is a device is written directly, with no temporary file") {
+        medclaim::OutputFile out("/dev/null");
+        CHECK(out.temp_path().empty());
+        out.write("discarded\n");
+        CHECK_NOTHROW(out.commit());
+    }
+}

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/adjudicate.hpp"
+#include "ingest/intake.hpp"
+
+namespace medclaim {
+
+/// The run summary of `adjudicate --summary FILE`: totals per status, payer, provider,
+/// care type and rule, the top flags and the reconciliation line, as plain text,
+/// Markdown or a self-contained HTML page with inline SVG charts.
+class Summary {
+public:
+    enum class Format { text, markdown, html };
+    /// The format for a file name: .md → Markdown, .html/.htm → HTML, anything else text.
+    static Format format_for(const std::string& path);
+
+    explicit Summary(std::string title) : title_(std::move(title)) {}
+    /// Counts one settled claim (a reversal counts with its negative figures).
+    void add(const Claim& claim, const Adjudication& a, bool reversal);
+    /// Counts a claim that was settled before and only written again.
+    void add_already_settled() { ++already_settled_; }
+    void set_counts(const IntakeCounts& counts) { counts_ = counts; }
+    void set_state(std::string state) { state_ = std::move(state); }
+
+    std::string render(Format f) const;
+
+private:
+    struct Totals {
+        std::uint64_t claims = 0;
+        Money amount;
+        Money paid;
+    };
+    struct RuleTotals {
+        std::uint64_t count = 0;
+        Money amount;
+        std::string severity;
+    };
+    std::string text() const;
+    std::string markdown() const;
+    std::string html() const;
+
+    std::string title_;
+    std::map<std::string, Totals> by_status_;
+    std::map<std::string, Money> by_payer_;  // "layer (fund)"
+    std::map<std::string, Totals> by_provider_;
+    std::map<std::string, Totals> by_care_type_;
+    std::map<std::string, RuleTotals> by_rule_;
+    Buckets buckets_;
+    Money deductible_;
+    Money paid_;
+    Money patient_;
+    std::uint64_t reversals_ = 0;
+    std::uint64_t already_settled_ = 0;
+    IntakeCounts counts_;
+    std::string state_;
+};
+
+}  // namespace medclaim
