@@ -8,7 +8,9 @@ namespace medclaim {
 /// An output written atomically: bytes go to a temporary file in the target's folder,
 /// and `commit()` flushes, fsyncs, renames it over the target and fsyncs the folder.
 /// Rules: 1. until commit the target is untouched; 2. destroying an uncommitted file
-/// removes the temporary; 3. the path `-` writes to standard output (not atomic);
+/// removes the temporary; 3. the path `-` writes to standard output, and a path that
+/// exists and is not a regular file (/dev/null, a FIFO) is written directly; neither is
+/// atomic;
 /// 4. every failure throws IoError naming the path and the system's reason.
 class OutputFile {
 public:
