@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -24,6 +25,12 @@ std::string trimmed(std::int64_t units, int scale) {
 }
 
 Money fen(std::int64_t units) { return Money::from_units(units); }
+
+// n / d rounded half away from zero; d > 0.
+std::int64_t divide_half_up(Int128 n, std::int64_t d) {
+    Int128 q = (2 * (n < 0 ? -n : n) + d) / (2 * static_cast<Int128>(d));
+    return static_cast<std::int64_t>(n < 0 ? -q : q);
+}
 
 std::string_view base_name(LayerBase b) {
     switch (b) {
@@ -73,7 +80,7 @@ public:
         } else {
             for (const Layer& layer : pack_.benefits) pay(layer);
             bool any_line_denied = std::find(denied_lines.begin(), denied_lines.end(), true) != denied_lines.end();
-            out_.status = pended ? ClaimStatus::pended : (any_line_denied || reduced) ? ClaimStatus::partial : ClaimStatus::paid;
+            out_.status = pended ? ClaimStatus::pended : (any_line_denied || reduced || restricted_) ? ClaimStatus::partial : ClaimStatus::paid;
         }
         Money paid;
         for (const Payment& p : out_.payers) paid += p.amount;
@@ -187,6 +194,34 @@ private:
             note(fmt::format("line {} {}: class C (丙类), full_self_pay {}", l.line_no, l.code, yuan(l.amount)));
             return r;
         }
+        if (row && row->restricted()) {
+            if (std::string why = restriction_failure(*row); !why.empty()) {
+                r.buckets.full_self_pay = l.amount;
+                out_.flags.push_back({"restriction", EditSeverity::deny, why, l.amount, l.line_no});
+                restricted_ = true;
+                note(fmt::format("line {} {}: {} (catalog {} line {}), full_self_pay {}", l.line_no, l.code, why, r.catalog, row->line, yuan(l.amount)));
+                return r;
+            }
+        }
+        // 限支付 quantity: the part of the quantity beyond what the claim may still use.
+        Money amount = l.amount;
+        Quantity qty = l.qty;
+        if (row && row->max_qty && l.qty.units() > 0) {
+            std::int64_t& used = qty_used_[l.code];
+            std::int64_t payable = std::clamp<std::int64_t>(row->max_qty->units() - used, 0, l.qty.units());
+            used += l.qty.units();
+            if (payable < l.qty.units()) {
+                Money excess = fen(divide_half_up(static_cast<Int128>(l.amount.units()) * (l.qty.units() - payable), l.qty.units()));
+                r.buckets.full_self_pay = excess;
+                amount = l.amount - excess;
+                qty = Quantity::from_units(payable);
+                std::string why = fmt::format("payable quantity per claim is {} (限支付); {} of {} is beyond it", row->max_qty->to_string(),
+                                              Quantity::from_units(l.qty.units() - payable).to_string(), l.qty.to_string());
+                out_.flags.push_back({"restriction", EditSeverity::reduce, why, excess, l.line_no});
+                restricted_ = true;
+                note(fmt::format("line {} {}: {}: full_self_pay {}", l.line_no, l.code, why, yuan(excess)));
+            }
+        }
 
         // The allowed unit price: the lowest of the catalog's cap and the pack's unit caps.
         std::optional<std::int64_t> cap_units;  // UnitPrice units
@@ -207,15 +242,15 @@ private:
             break;
         }
         ctx_.line = nullptr;
-        Money allowed = l.amount;
-        if (cap_units && l.qty.units() > 0 && l.amount.units() > 0) {
+        Money allowed = amount;
+        if (cap_units && qty.units() > 0 && amount.units() > 0) {
             // qty (10^-4) × unit cap (10^-6) is in 10^-10 元, i.e. 10^-8 fen.
-            Money cap_total = fen(round_half_up(static_cast<Int128>(l.qty.units()) * *cap_units, 8));
+            Money cap_total = fen(round_half_up(static_cast<Int128>(qty.units()) * *cap_units, 8));
             if (cap_total < allowed) {
                 allowed = cap_total;
-                r.buckets.over_limit = l.amount - allowed;
-                note(fmt::format("line {} {}: over_limit = amount {} − qty {} × cap {} ({}) = {}", l.line_no, l.code, yuan(l.amount),
-                                 l.qty.to_string(), format_decimal(*cap_units, UnitPrice::k_scale), cap_source, yuan(r.buckets.over_limit)));
+                r.buckets.over_limit = amount - allowed;
+                note(fmt::format("line {} {}: over_limit = amount {} − qty {} × cap {} ({}) = {}", l.line_no, l.code, yuan(amount),
+                                 qty.to_string(), format_decimal(*cap_units, UnitPrice::k_scale), cap_source, yuan(r.buckets.over_limit)));
             }
         }
         Ratio self_pay = row ? row->self_pay_ratio : Ratio{};
@@ -225,6 +260,28 @@ private:
                          cls ? to_string(*cls) : std::string_view("?"), r.catalog.empty() ? "" : " (catalog " + r.catalog + ")",
                          yuan(allowed), yuan(allowed), self_pay.to_string(), yuan(r.buckets.pre_self_pay), yuan(r.buckets.in_scope)));
         return r;
+    }
+
+    // Why the claim fails a catalog row's 限定支付范围, or empty when it does not.
+    std::string restriction_failure(const CatalogRow& row) const {
+        const Claim& c = claim_;
+        if (row.sex && c.member.sex != *row.sex) return fmt::format("限{}: payable for {} only", *row.sex == Sex::female ? "女性" : "男性", to_string(*row.sex));
+        int age = age_on(c.member.birth_date, c.visit.admit_date);
+        if ((row.min_age && age < *row.min_age) || (row.max_age && age > *row.max_age)) {
+            return fmt::format("限年龄: payable from age {} to {}, the member is {}", row.min_age.value_or(0), row.max_age.value_or(150), age);
+        }
+        if (row.min_level && c.provider.level < *row.min_level) {
+            return fmt::format("限{}级及以上医疗机构: the provider is level {}", *row.min_level, c.provider.level);
+        }
+        if (!row.care_types.empty() && std::find(row.care_types.begin(), row.care_types.end(), c.visit.care_type) == row.care_types.end()) {
+            std::string allowed;
+            for (CareType t : row.care_types) allowed += fmt::format("{}{}", allowed.empty() ? "" : "|", to_string(t));
+            return fmt::format("限就医方式: payable for {} only, not {}", allowed, to_string(c.visit.care_type));
+        }
+        if (!row.schemes.empty() && std::find(row.schemes.begin(), row.schemes.end(), to_string(c.member.scheme)) == row.schemes.end()) {
+            return fmt::format("限险种: payable under {} only, not {}", fmt::join(row.schemes, "|"), to_string(c.member.scheme));
+        }
+        return {};
     }
 
     Money paid_so_far() const {
@@ -321,6 +378,8 @@ private:
     const Accumulators& acc_;
     bool tracing_;
     bool deductible_set_ = false;
+    bool restricted_ = false;                                   // a line was restricted
+    std::unordered_map<std::string, std::int64_t> qty_used_;  // max_qty: quantity used per code
     Trace trace_;
     EvalContext ctx_;
     Adjudication out_;

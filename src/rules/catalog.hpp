@@ -22,6 +22,18 @@ struct CatalogRow {
     Date from;
     Date to;
     std::uint32_t line = 0;  ///< where the row is in its CSV file
+
+    // 限定支付范围: the line is payable only when every restriction given holds;
+    // otherwise it is full self-pay.
+    std::optional<Sex> sex;                ///< column `sex`: M or F
+    std::optional<int> min_age;            ///< `min_age`, `max_age`: whole years at admission, inclusive
+    std::optional<int> max_age;
+    std::optional<int> min_level;          ///< `min_level`: 限二级及以上 is 2
+    std::vector<CareType> care_types;      ///< `care_types`: `|`-separated; empty: any
+    std::vector<std::string> schemes;      ///< `schemes`: `|`-separated; empty: any
+    std::optional<Quantity> max_qty;       ///< `max_qty`: payable quantity per claim (限支付N天); the excess is full self-pay
+
+    bool restricted() const { return sex || min_age || max_age || min_level || !care_types.empty() || !schemes.empty(); }
 };
 
 /// A code list loaded from CSV (医保目录: drugs, services, materials), searched by

@@ -262,6 +262,58 @@ private:
         }
     }
 
+    // The 限定支付范围 columns of a catalog row (see CatalogRow); `cell` and `column`
+    // take the column numbers of catalog_rows().
+    template <class Cell, class Column, class Fail>
+    static void restrictions(const CsvRecord& record, CatalogRow& row, Cell cell, Column column, Fail fail) {
+        enum Col { sex = 6, min_age, max_age, min_level, care_types, schemes, max_qty };
+        auto whole = [&](int c, std::string_view name, int lo, int hi) -> std::optional<int> {
+            std::string_view v = cell((c));
+            if (v.empty()) return std::nullopt;
+            DecimalParse p = parse_decimal(v, 0, NumberSyntax::plain);
+            if (p.error != DecimalError::none || p.units < lo || p.units > hi) {
+                fail(record, column((c)), fmt::format("`{}`: `{}` is not a whole number from {} to {}", name, quote_excerpt(v), lo, hi));
+                return std::nullopt;
+            }
+            return static_cast<int>(p.units);
+        };
+        if (std::string_view v = cell((sex)); !v.empty()) {
+            row.sex = parse_enum<Sex>(v);
+            if (!row.sex) fail(record, column((sex)), fmt::format("`sex`: `{}` is not M or F", quote_excerpt(v)));
+        }
+        row.min_age = whole(min_age, "min_age", 0, 150);
+        row.max_age = whole(max_age, "max_age", 0, 150);
+        row.min_level = whole(min_level, "min_level", 0, 3);
+        if (std::string_view v = cell((care_types)); !v.empty()) {
+            for (std::string_view part : split_list(v)) {
+                if (auto ct = parse_enum<CareType>(part)) row.care_types.push_back(*ct);
+                else fail(record, column((care_types)), fmt::format("`care_types`: `{}` is not a care type", quote_excerpt(part)));
+            }
+        }
+        if (std::string_view v = cell((schemes)); !v.empty()) {
+            for (std::string_view part : split_list(v)) row.schemes.emplace_back(part);
+        }
+        if (std::string_view v = cell((max_qty)); !v.empty()) {
+            DecimalParse p = parse_decimal(v, Quantity::k_scale, NumberSyntax::plain);
+            if (p.error != DecimalError::none || p.units < 0) {
+                fail(record, column((max_qty)), fmt::format("`max_qty`: `{}` is not a non-negative quantity", quote_excerpt(v)));
+            } else {
+                row.max_qty = Quantity::from_units(p.units);
+            }
+        }
+    }
+
+    static std::vector<std::string_view> split_list(std::string_view v) {
+        std::vector<std::string_view> out;
+        while (true) {
+            std::size_t bar = v.find('|');
+            out.push_back(trim(v.substr(0, bar)));
+            if (bar == std::string_view::npos) break;
+            v.remove_prefix(bar + 1);
+        }
+        return out;
+    }
+
     std::optional<std::vector<CatalogRow>> catalog_rows(const std::string& path) {
         OpenedInput input = open_input(path, Encoding::utf8);
         CsvTokenizer tokenizer(*input.source);
@@ -274,9 +326,10 @@ private:
             out_.push_back({Severity::error, path, 0, 0, "catalog file is empty; it needs a header with at least `code`", ""});
             return std::nullopt;
         }
-        enum Col { code, cls, ratio, cap, from, to };
-        static constexpr std::string_view k_columns[] = {"code", "class", "self_pay_ratio", "price_cap", "valid_from", "valid_to"};
-        std::array<std::optional<std::size_t>, 6> where{};
+        enum Col { code, cls, ratio, cap, from, to, sex, min_age, max_age, min_level, care_types, schemes, max_qty };
+        static constexpr std::string_view k_columns[] = {"code", "class", "self_pay_ratio", "price_cap", "valid_from", "valid_to", "sex",
+                                                         "min_age", "max_age", "min_level", "care_types", "schemes", "max_qty"};
+        std::array<std::optional<std::size_t>, std::size(k_columns)> where{};
         for (std::size_t c = 0; c < record.fields.size(); ++c) {
             std::string_view name = trim(record.fields[c]);
             auto it = std::find(std::begin(k_columns), std::end(k_columns), name);
@@ -337,6 +390,7 @@ private:
                 }
             }
             if (row.to < row.from) row_error(record, where[to].value_or(0), "`valid_to` is before `valid_from`");
+            restrictions(record, row, [&](int c) { return cell(static_cast<Col>(c)); }, [&](int c) { return *where[static_cast<std::size_t>(c)]; }, row_error);
             rows.push_back(std::move(row));
         }
         if (out_.size() != errors_before) return std::nullopt;

@@ -45,8 +45,8 @@ TEST_SUITE("medclaim::Pack") {
         CHECK(pack->benefits[0].fund == "hifp");
         CHECK(pack->benefits[1].base == LayerBase::burden);
         CHECK(pack->benefits[1].position == Period::year);
-        CHECK(pack->pricing.catalogs.size() == 2);
-        CHECK(pack->catalogs.size() == 3);
+        CHECK(pack->pricing.catalogs.size() == 3);
+        CHECK(pack->catalogs.size() == 4);
         CHECK(pack->edits.size() == 5);
         CHECK(pack->tables.size() == 2);
         CHECK(edit(*pack, "long-stay").scope == Scope::claim);
