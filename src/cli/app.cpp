@@ -16,6 +16,7 @@ std::unique_ptr<Command> make_command() {
     c->check_cmd = add_check_command(*c->app, c->check);
     c->test_cmd = add_test_command(*c->app, c->test);
     c->state_cmd = add_state_command(*c->app, c->state);
+    c->explain_cmd = add_explain_command(*c->app, c->explain);
     return c;
 }
 
@@ -25,6 +26,7 @@ ExitCode run_command(const Command& c) {
     if (c.check_cmd->parsed()) return run_check(c.check);
     if (c.test_cmd->parsed()) return run_test_command(c.test);
     if (c.state_cmd->parsed()) return run_state_command(c.state);
+    if (c.explain_cmd->parsed()) return run_explain(c.explain);
     return ExitCode::usage;
 }
 

@@ -4,6 +4,7 @@
 
 #include "cli/adjudicate.hpp"
 #include "cli/check.hpp"
+#include "cli/explain_command.hpp"
 #include "cli/state_command.hpp"
 #include "cli/test_command.hpp"
 #include "cli/validate.hpp"
@@ -24,6 +25,8 @@ struct Command {
     CLI::App* check_cmd = nullptr;
     AdjudicateOptions adjudicate;
     CLI::App* adjudicate_cmd = nullptr;
+    ExplainOptions explain;
+    CLI::App* explain_cmd = nullptr;
     StateCommandOptions state;
     CLI::App* state_cmd = nullptr;
     TestCommandOptions test;

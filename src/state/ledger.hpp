@@ -64,6 +64,8 @@ public:
     void commit(const std::vector<OutputFile*>& outputs);
 
     bool persistent() const;
+    /// The accumulators as they stand (loaded members and this run's changes).
+    const Accumulators& accumulators() const { return acc_; }
     /// Outputs an interrupted earlier run left journaled and opening moved into place.
     std::uint64_t recovered() const { return recovered_; }
     std::uint64_t members_touched() const { return touched_.size(); }

@@ -1,0 +1,85 @@
+#include "cli/explain_command.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "cli/load_rules.hpp"
+#include "ingest/intake.hpp"
+#include "report/settlement_sheet.hpp"
+#include "state/ledger.hpp"
+#include "util/error.hpp"
+#include "util/sha256.hpp"
+
+namespace medclaim {
+
+CLI::App* add_explain_command(CLI::App& app, ExplainOptions& o) {
+    CLI::App* cmd = app.add_subcommand("explain", "Print the settlement sheet of one claim: every figure with its formula and numbers");
+    cmd->add_option("--rules", o.rules, "The rule pack folder (one version, or a folder of versions)")->required();
+    cmd->add_option("claim_id", o.claim_id, "The claim to explain")->required();
+    add_input_options(*cmd, o.input);
+    return cmd;
+}
+
+namespace {
+
+std::vector<Counter> member_counters(const Accumulators& acc, const std::string& member, int year) {
+    std::vector<Counter> out = acc.counters(member, year);
+    for (Counter& c : acc.counters(member, 0)) out.push_back(std::move(c));
+    return out;
+}
+
+}  // namespace
+
+ExitCode run_explain(const ExplainOptions& o) {
+    DiagnosticSink sink(stderr);
+    std::unique_ptr<PackSet> packs = load_rules_for_command(o.rules, sink);
+    if (!packs) return ExitCode::rules;
+    std::map<const Pack*, PackStamp> stamps;
+    for (std::size_t i = 0; i < packs->versions.size(); ++i) {
+        const Pack& p = *packs->versions[i];
+        stamps[&p] = PackStamp{p.name, p.version, pack_digest(p, packs->version_dirs[i])};
+    }
+    InputSetup setup = prepare_inputs(o.input);
+    Intake intake(setup.inputs, setup.map, sink, setup.limit);
+    Ledger ledger("", false);
+    std::string sheet;
+    bool found = false;
+    std::string refused;
+    intake.run([&](ReadItem& item) -> Intake::Verdict {
+        if (found) return std::nullopt;  // later claims cannot change this one
+        const Claim& c = item.claim;
+        const Pack* pack = packs->for_date(governing_date(c));
+        if (pack == nullptr) {
+            return fmt::format("claim `{}`: no version of rule pack `{}` is effective on {}; the pack covers {}", c.claim_id, o.rules,
+                               governing_date(c).to_string(), packs->windows());
+        }
+        bool target = c.claim_id == o.claim_id;
+        int year = plan_year_of(c, *pack);
+        std::vector<Counter> before = target ? member_counters(ledger.accumulators(), c.member.id, year) : std::vector<Counter>{};
+        Sha256 hash;
+        hash.update(item.raw_text);
+        Settlement s = ledger.settle(c, hash.hex(), *pack, stamps[pack], target);
+        if (s.kind == Settlement::Kind::refused) {
+            if (target) refused = s.reason;
+            return s.reason;
+        }
+        if (target) {
+            found = true;
+            sheet = settlement_sheet(c, s.adjudication, stamps[pack], before, member_counters(ledger.accumulators(), c.member.id, year));
+        }
+        return std::nullopt;
+    });
+    sink.finish();
+    if (!found) {
+        throw InputError(refused.empty() ? fmt::format("claim `{}` is not among the accepted claims of the input", o.claim_id)
+                                         : fmt::format("claim `{}` was rejected: {}", o.claim_id, refused));
+    }
+    std::fputs(sheet.c_str(), stdout);
+    return ExitCode::ok;
+}
+
+}  // namespace medclaim

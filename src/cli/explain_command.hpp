@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+#include "cli/input_options.hpp"
+#include "util/exit_code.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace medclaim {
+
+/// Options of `medclaim explain`.
+struct ExplainOptions {
+    std::string rules;
+    std::string claim_id;
+    InputOptions input;
+};
+
+/// Registers `explain` on `app`.
+CLI::App* add_explain_command(CLI::App& app, ExplainOptions& options);
+/// Settles the file's claims in order, with fresh accumulators, up to CLAIM_ID and
+/// prints its settlement sheet; exit 3 when the claim is not in the file (or rejected).
+ExitCode run_explain(const ExplainOptions& options);
+
+}  // namespace medclaim
