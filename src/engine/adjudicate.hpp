@@ -56,6 +56,7 @@ std::string_view to_string(ClaimStatus s);
 struct Adjudication {
     std::string claim_id;
     std::string member_id;
+    std::string reversal_of;  ///< set on the record of a reversal
     int plan_year = 0;
     ClaimStatus status = ClaimStatus::paid;
     Buckets buckets;

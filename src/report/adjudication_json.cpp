@@ -57,6 +57,7 @@ void append_adjudication_json(std::string& out, const Adjudication& a, const Pac
     w.begin_object();
     w.field("claim_id", a.claim_id);
     w.field("member_id", a.member_id);
+    if (!a.reversal_of.empty()) w.field("reversal_of", a.reversal_of);
     w.field("plan_year", a.plan_year);
     w.field("status", to_string(a.status));
     buckets(w, a.buckets);

@@ -66,11 +66,14 @@ void maybe_die(const char* point) {
 
 }  // namespace
 
-std::string encode_figures(const Adjudication& a) {
+std::string encode_figures(const Adjudication& a, const PackStamp& pack) {
     const Buckets& b = a.buckets;
-    std::string out = fmt::format("S{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{0}{7}{0}{8}{9}", k_field, to_string(a.status), b.amount.units(),
-                                  b.full_self_pay.units(), b.over_limit.units(), b.pre_self_pay.units(), b.in_scope.units(), a.deductible.units(),
-                                  a.patient.units(), k_record);
+    std::string out;
+    if (!a.reversal_of.empty()) out += fmt::format("R{}{}{}", k_field, a.reversal_of, k_record);  // first: see is_reversal()
+    out += fmt::format("S{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{0}{7}{0}{8}{9}", k_field, to_string(a.status), b.amount.units(),
+                       b.full_self_pay.units(), b.over_limit.units(), b.pre_self_pay.units(), b.in_scope.units(), a.deductible.units(),
+                       a.patient.units(), k_record);
+    out += fmt::format("K{0}{1}{0}{2}{0}{3}{4}", k_field, pack.name, pack.version, pack.sha256, k_record);
     for (const Payment& p : a.payers) {
         out += fmt::format("P{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{6}", k_field, p.layer, p.fund, p.amount.units(), p.base.units(), p.deductible.units(), k_record);
     }
@@ -79,10 +82,13 @@ std::string encode_figures(const Adjudication& a) {
         out += fmt::format("L{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{7}", k_field, l.line_no, lb.amount.units(), lb.full_self_pay.units(),
                            lb.over_limit.units(), lb.pre_self_pay.units(), lb.in_scope.units(), k_record);
     }
+    for (const Flag& f : a.flags) {
+        out += fmt::format("F{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{6}", k_field, f.rule, to_string(f.severity), f.amount.units(), f.line_no, f.reason, k_record);
+    }
     return out;
 }
 
-Adjudication decode_figures(std::string_view text) {
+Adjudication decode_figures(std::string_view text, PackStamp* pack) {
     Adjudication a;
     auto money = [](std::string_view s) { return Money::from_units(number(s)); };
     for (std::string_view rec : split(text, k_record)) {
@@ -95,6 +101,10 @@ Adjudication decode_figures(std::string_view text) {
             a.buckets = {money(f[2]), money(f[3]), money(f[4]), money(f[5]), money(f[6])};
             a.deductible = money(f[7]);
             a.patient = money(f[8]);
+        } else if (f[0] == "R" && f.size() == 2) {
+            a.reversal_of = std::string(f[1]);
+        } else if (f[0] == "K" && f.size() == 4 && pack != nullptr) {
+            *pack = PackStamp{std::string(f[1]), std::string(f[2]), std::string(f[3])};
         } else if (f[0] == "P" && f.size() == 6) {
             a.payers.push_back({std::string(f[1]), std::string(f[2]), money(f[3]), money(f[4]), money(f[5])});
         } else if (f[0] == "L" && f.size() == 7) {
@@ -102,10 +112,22 @@ Adjudication decode_figures(std::string_view text) {
             l.line_no = static_cast<std::uint32_t>(number(f[1]));
             l.buckets = {money(f[2]), money(f[3]), money(f[4]), money(f[5]), money(f[6])};
             a.lines.push_back(l);
+        } else if (f[0] == "F" && f.size() == 6) {
+            Flag flag{std::string(f[1]), EditSeverity::info, std::string(f[5]), money(f[3]), static_cast<std::uint32_t>(number(f[4]))};
+            for (EditSeverity s : {EditSeverity::deny, EditSeverity::reduce, EditSeverity::pend, EditSeverity::info}) {
+                if (to_string(s) == f[2]) flag.severity = s;
+            }
+            a.flags.push_back(std::move(flag));
         }
     }
     return a;
 }
+
+namespace {
+
+bool is_reversal(const SettledClaim& c) { return c.figures.starts_with(std::string_view("R\x1f")); }
+
+}  // namespace
 
 // The SQLite side: schema, reads, the commit transaction and recovery.
 class Ledger::Store {
@@ -331,7 +353,7 @@ Settlement Ledger::reverse(const Claim& claim, std::string_view content_hash, co
     if (!original->reversed_by.empty()) {
         return refuse(fmt::format("claim `{}` reverses `{}`, which claim `{}` already reversed", claim.claim_id, claim.reversal_of, original->reversed_by));
     }
-    if (original->figures.empty()) return refuse(fmt::format("claim `{}` reverses `{}`, which is itself a reversal", claim.claim_id, claim.reversal_of));
+    if (is_reversal(*original)) return refuse(fmt::format("claim `{}` reverses `{}`, which is itself a reversal", claim.claim_id, claim.reversal_of));
     Adjudication a = decode_figures(original->figures);
     Money amount;
     for (const Line& l : claim.lines()) amount += l.amount;
@@ -340,6 +362,7 @@ Settlement Ledger::reverse(const Claim& claim, std::string_view content_hash, co
                                   claim.claim_id, claim.reversal_of, amount.to_string(), a.buckets.amount.to_string()));
     }
     a.claim_id = claim.claim_id;
+    a.reversal_of = claim.reversal_of;
     a.member_id = original->member_id;
     a.plan_year = original->plan_year;
     a.buckets = {-a.buckets.amount, -a.buckets.full_self_pay, -a.buckets.over_limit, -a.buckets.pre_self_pay, -a.buckets.in_scope};
@@ -371,8 +394,10 @@ Settlement Ledger::reverse(const Claim& claim, std::string_view content_hash, co
     rev.plan_year = a.plan_year;
     append_adjudication_json(rev.record, a, stamp, false);
     rev.deltas = a.deltas;
+    rev.figures = encode_figures(a, stamp);
     out.kind = Settlement::Kind::reversal;
     out.record = rev.record;
+    out.pack = stamp;
     out.adjudication = std::move(a);
     claims_[rev.claim_id] = std::move(rev);
     staged_.push_back(claim.claim_id);
@@ -386,6 +411,10 @@ Settlement Ledger::settle(const Claim& claim, std::string_view content_hash, con
         if (known->content_hash == content_hash) {
             out.kind = Settlement::Kind::already_settled;
             out.record = known->record;
+            out.adjudication = decode_figures(known->figures, &out.pack);
+            out.adjudication.claim_id = known->claim_id;
+            out.adjudication.member_id = known->member_id;
+            out.adjudication.plan_year = known->plan_year;
             return out;
         }
         if (!replace_) {
@@ -394,7 +423,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view content_hash, con
                                      claim.claim_id);
             return out;
         }
-        if (!known->reversed_by.empty() || known->figures.empty()) {
+        if (!known->reversed_by.empty() || is_reversal(*known)) {
             out.kind = Settlement::Kind::refused;
             out.reason = fmt::format("claim `{}` cannot be replaced: it is a reversal or was reversed", claim.claim_id);
             return out;
@@ -425,9 +454,10 @@ Settlement Ledger::settle(const Claim& claim, std::string_view content_hash, con
     s.plan_year = a.plan_year;
     append_adjudication_json(s.record, a, stamp, explain);
     s.deltas = a.deltas;
-    s.figures = encode_figures(a);
+    s.figures = encode_figures(a, stamp);
     out.kind = replacing ? Settlement::Kind::replaced : Settlement::Kind::adjudicated;
     out.record = s.record;
+    out.pack = stamp;
     out.adjudication = std::move(a);
     claims_[s.claim_id] = std::move(s);
     staged_.push_back(claim.claim_id);

@@ -37,7 +37,8 @@ struct Settlement {
     Kind kind = Kind::adjudicated;
     std::string record;  ///< the output line (JSON, newline included)
     std::string reason;  ///< why it was refused (Kind::refused)
-    Adjudication adjudication;  ///< the figures, for the run summary (empty for already_settled)
+    Adjudication adjudication;  ///< the figures (for already_settled, as stored: no trace)
+    PackStamp pack;             ///< the pack that decided it
 };
 
 /// Accumulators and settled claims, in memory for the run or backed by an SQLite state
@@ -100,8 +101,9 @@ struct StateSummary {
 /// member id, lists that member's counters. Throws IoError.
 StateSummary summarize_state(const std::string& path, const std::string& member_id);
 
-/// The money figures of an adjudication as one line of text, and back.
-std::string encode_figures(const Adjudication& a);
-Adjudication decode_figures(std::string_view text);
+/// The figures of an adjudication (status, buckets, payers, lines, flags, reversal_of)
+/// and the pack that decided it, as one line of text, and back.
+std::string encode_figures(const Adjudication& a, const PackStamp& pack);
+Adjudication decode_figures(std::string_view text, PackStamp* pack = nullptr);
 
 }  // namespace medclaim

@@ -157,7 +157,17 @@ TEST_SUITE("medclaim::Ledger") {
         l.line_no = 7;
         l.buckets = a.buckets;
         a.lines.push_back(l);
-        Adjudication b = decode_figures(encode_figures(a));
+        PackStamp stamp{"p", "1", "abc"};
+        PackStamp back;
+        a.flags.push_back({"edit-x", EditSeverity::reduce, "why, with | and ;", yuan(3), 7});
+        a.reversal_of = "ORIG";
+        Adjudication b = decode_figures(encode_figures(a, stamp), &back);
+        CHECK(back.sha256 == "abc");
+        CHECK(b.reversal_of == "ORIG");
+        REQUIRE(b.flags.size() == 1);
+        CHECK(b.flags[0].severity == EditSeverity::reduce);
+        CHECK(b.flags[0].reason == "why, with | and ;");
+        CHECK(b.flags[0].line_no == 7);
         CHECK(b.status == ClaimStatus::partial);
         CHECK(b.buckets.in_scope == yuan(40));
         CHECK(b.patient == Money::from_units(-1));
