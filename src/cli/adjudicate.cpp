@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -10,12 +11,14 @@
 #include "cli/load_rules.hpp"
 #include "engine/adjudicate.hpp"
 #include "ingest/intake.hpp"
+#include "report/adjudication_csv.hpp"
 #include "report/adjudication_json.hpp"
 #include "report/summary.hpp"
 #include "rules/pack.hpp"
 #include "state/ledger.hpp"
 #include "util/sha256.hpp"
 #include "util/diagnostics.hpp"
+#include "util/error.hpp"
 #include "util/output_file.hpp"
 
 namespace medclaim {
@@ -25,6 +28,10 @@ CLI::App* add_adjudicate_command(CLI::App& app, AdjudicateOptions& o) {
     cmd->add_option("--rules", o.rules, "The rule pack folder (one version, or a folder of versions)")->required();
     cmd->add_option("--out", o.out, "Write the adjudications to FILE (JSON Lines; `-`: standard output)");
     cmd->add_option("--rejects", o.rejects, "Write rejected records with file, line and reason to FILE (JSON Lines)");
+    cmd->add_option("--format", o.format, "jsonl (default) or csv: a claims file (--out) and a lines file (--lines-out)")
+        ->check(CLI::IsMember({"jsonl", "csv"}));
+    cmd->add_option("--lines-out", o.lines_out, "csv: the lines file (default: --out with .lines.csv for .csv)");
+    cmd->add_flag("--bom", o.bom, "csv: start both files with a UTF-8 byte order mark, for Excel");
     cmd->add_option("--summary", o.summary, "Write the run summary to FILE: text, or Markdown (.md) or HTML with charts (.html)");
     cmd->add_flag("--explain", o.explain, "Add to each record the ordered trace of the rules and formulas applied");
     cmd->add_option("--state", o.state, "Keep accumulators and settled claims in this SQLite file (created if missing)");
@@ -43,6 +50,27 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         stamps[&p] = PackStamp{p.name, p.version, pack_digest(p, packs->version_dirs[i])};
     }
 
+    bool csv = o.format == "csv";
+    std::string lines_path;
+    if (csv) {
+        if (o.lines_out) {
+            lines_path = *o.lines_out;
+        } else if (o.out.size() > 4 && o.out.ends_with(".csv")) {
+            lines_path = o.out.substr(0, o.out.size() - 4) + ".lines.csv";
+        } else {
+            throw UsageError("--format csv writes two files: give --lines-out, or an --out file ending in .csv");
+        }
+    } else if (o.lines_out || o.bom) {
+        throw UsageError("--lines-out and --bom go with --format csv");
+    }
+    std::vector<std::string> layer_ids;
+    for (const auto& v : packs->versions) {
+        for (const Layer& l : v->benefits) {
+            if (std::find(layer_ids.begin(), layer_ids.end(), l.id) == layer_ids.end()) layer_ids.push_back(l.id);
+        }
+    }
+    AdjudicationCsv csv_writer(layer_ids);
+
     InputSetup setup = prepare_inputs(o.input);
     Ledger ledger(o.state, o.replace);
     if (ledger.recovered() > 0) {
@@ -52,6 +80,13 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     Intake intake(setup.inputs, setup.map, sink, setup.limit);
     if (o.rejects) intake.set_rejects(*o.rejects);
     OutputFile out(o.out);
+    std::unique_ptr<OutputFile> lines_file;
+    if (csv) {
+        lines_file = std::make_unique<OutputFile>(lines_path);
+        out.write(csv_writer.claims_header(o.bom));
+        lines_file->write(csv_writer.lines_header(o.bom));
+    }
+    std::string text;
     std::unique_ptr<OutputFile> summary_file;
     if (o.summary) summary_file = std::make_unique<OutputFile>(*o.summary);
     Summary summary(fmt::format("medclaim adjudication: rule pack {}", packs->versions.front()->name));
@@ -71,7 +106,16 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         hash.update(item.raw_text);
         Settlement s = ledger.settle(c, hash.hex(), *pack, stamps[pack], o.explain);
         if (s.kind == Settlement::Kind::refused) return s.reason;
-        out.write(s.record);
+        if (csv) {
+            text.clear();
+            csv_writer.append_claim(text, s.adjudication, s.pack);
+            out.write(text);
+            text.clear();
+            csv_writer.append_lines(text, s.adjudication);
+            lines_file->write(text);
+        } else {
+            out.write(s.record);
+        }
         ++by_kind[s.kind];
         if (s.kind == Settlement::Kind::already_settled) {
             summary.add_already_settled();
@@ -95,6 +139,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         return ExitCode::too_many_rejects;
     }
     std::vector<OutputFile*> outputs{&out};
+    if (lines_file) outputs.push_back(lines_file.get());
     if (OutputFile* r = intake.rejects_output()) outputs.push_back(r);
     if (summary_file) {
         summary.set_counts(counts);
