@@ -1,9 +1,14 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <random>
 #include <set>
 
 #include <fmt/format.h>
+
+#include <unistd.h>
 
 #include "engine/adjudicate.hpp"
 #include "cli/pack_tests.hpp"
@@ -54,6 +59,46 @@ void random_claim(std::mt19937_64& rng, Claim& c, int n) {
         if (pick(20) == 0) l.amount = yuan(50'000 + pick(300'000));             // a few very large lines
         l.service_date = c.visit.admit_date;
     }
+}
+
+// A pack with random parameters: one or two layers, deductibles per claim or per year,
+// 1–4 segments with random bounds and ratios, caps on or off, positions per claim or
+// year, over the sample pack's catalogs.
+std::unique_ptr<Pack> random_pack(std::mt19937_64& rng, int n) {
+    namespace fs = std::filesystem;
+    auto pick = [&](int k) { return static_cast<int>(rng() % static_cast<std::uint64_t>(k)); };
+    fs::path dir = fs::temp_directory_path() / fmt::format("medclaim-random-pack-{}-{}", ::getpid(), n);
+    fs::create_directories(dir / "catalogs");
+    for (const char* f : {"drugs.csv", "services.csv"}) fs::copy_file(fs::path(MEDCLAIM_SOURCE_DIR "/rules/sample/catalogs") / f, dir / "catalogs" / f);
+    int layers = 1 + pick(2);
+    std::string yaml = "name: random\nversion: \"1\"\nlayers: [";
+    for (int l = 0; l < layers; ++l) yaml += fmt::format("{}l{}", l ? ", " : "", l);
+    yaml += "]\ncatalogs:\n  - {name: drugs, file: catalogs/drugs.csv}\n  - {name: services, file: catalogs/services.csv}\n";
+    yaml += "pricing: {catalogs: [drugs, services]}\nbenefits:\n";
+    for (int l = 0; l < layers; ++l) {
+        yaml += fmt::format("  - id: l{}\n    fund: f{}\n    base: {}\n    position: {}\n", l, l,
+                            l == 0 ? "in_scope" : (pick(2) ? "burden" : "burden_with_pre_self_pay"), pick(2) ? "claim" : "year");
+        if (pick(3)) yaml += fmt::format("    deductible: {{amount: {}.{:02}元, per: {}}}\n", pick(5000), pick(100), pick(2) ? "claim" : "year");
+        if (pick(2)) yaml += fmt::format("    cap: {{amount: {}元, per: {}}}\n", 1 + pick(300'000), pick(2) ? "claim" : "year");
+        yaml += "    segments:\n";
+        int segments = 1 + pick(4);
+        int bound = 0;
+        for (int s = 0; s < segments; ++s) {
+            bound += 1 + pick(60'000);
+            std::string ratio = fmt::format("0.{:04}", pick(10'001) % 10'000);
+            if (s + 1 == segments && pick(2)) yaml += fmt::format("      - {{ratio: {}}}\n", ratio);
+            else yaml += fmt::format("      - {{upto: {}.{:02}元, ratio: {}}}\n", bound, pick(100), ratio);
+        }
+    }
+    std::ofstream(dir / "pack.yaml") << yaml;
+    std::vector<Diagnostic> diagnostics;
+    auto pack = load_pack(dir.string(), diagnostics);
+    std::string problems;
+    for (const Diagnostic& d : diagnostics) problems += format_diagnostic(d);
+    INFO(yaml, problems);
+    REQUIRE(pack);
+    fs::remove_all(dir);
+    return pack;
 }
 
 }  // namespace
@@ -142,6 +187,48 @@ TEST_SUITE("medclaim::Adjudicate") {
             CHECK(acc.get(m, 2024, "basic.paid") <= yuan(200'000).units());
             CHECK(acc.get(m, 2024, "serious_illness.paid") <= yuan(300'000).units());
         }
+    }
+
+    TEST_CASE("invariants hold on 100,000 generated claims under 20 packs with random parameters") {
+        std::mt19937_64 rng(4242);
+        std::uint64_t claims = 0;
+        for (int n = 0; n < 20; ++n) {
+            auto pack = random_pack(rng, n);
+            Claim c;
+            Accumulators acc;
+            std::map<std::string, std::int64_t> paid_by_counter;  // the deltas summed: must equal the accumulators
+            for (int k = 0; k < 5'000; ++k, ++claims) {
+                random_claim(rng, c, k);
+                Adjudication a = adjudicate(c, *pack, acc);
+                const Buckets& b = a.buckets;
+                REQUIRE(b.full_self_pay + b.over_limit + b.pre_self_pay + b.in_scope == b.amount);
+                Money paid;
+                for (const Payment& p : a.payers) {
+                    REQUIRE(p.amount.units() >= 0);
+                    REQUIRE(p.deductible.units() >= 0);
+                    REQUIRE(p.deductible <= p.base);
+                    REQUIRE(p.amount <= p.base - p.deductible);  // ratios are at most 1
+                    paid += p.amount;
+                }
+                REQUIRE(paid + a.patient == b.amount);
+                REQUIRE(paid <= b.in_scope + b.pre_self_pay);
+                REQUIRE(a.patient >= b.full_self_pay + b.over_limit);
+                for (const Delta& d : a.deltas) paid_by_counter[fmt::format("{}/{}/{}", d.member_id, d.plan_year, d.counter)] += d.change;
+                acc.apply(a.deltas);
+            }
+            for (const auto& [key, value] : paid_by_counter) {
+                auto first = key.find('/');
+                auto second = key.find('/', first + 1);
+                REQUIRE(acc.get(key.substr(0, first), std::stoi(key.substr(first + 1, second - first - 1)), key.substr(second + 1)) == value);
+            }
+            for (const Layer& l : pack->benefits) {
+                if (!l.cap || l.cap_per != Period::year) continue;
+                EvalContext ctx{&c, nullptr};
+                std::int64_t cap = l.cap->evaluate(ctx).number;
+                for (int m = 0; m < 50; ++m) REQUIRE(acc.get(fmt::format("M{}", m), 2024, l.id + ".paid") <= cap);
+            }
+        }
+        CHECK(claims == 100'000);
     }
 
     TEST_CASE("the plan year follows the pack's start day and the governing date") {
