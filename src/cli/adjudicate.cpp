@@ -16,7 +16,6 @@
 #include "report/summary.hpp"
 #include "rules/pack.hpp"
 #include "state/ledger.hpp"
-#include "util/sha256.hpp"
 #include "util/diagnostics.hpp"
 #include "util/error.hpp"
 #include "util/output_file.hpp"
@@ -102,9 +101,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
             return fmt::format("claim `{}`: no version of rule pack `{}` is effective on {} (the claim's governing date); the pack covers {}",
                                c.claim_id, o.rules, on.to_string(), packs->windows());
         }
-        Sha256 hash;
-        hash.update(item.raw_text);
-        Settlement s = ledger.settle(c, hash.hex(), *pack, stamps[pack], o.explain);
+        Settlement s = ledger.settle(c, item.raw_text, *pack, stamps[pack], o.explain);
         if (s.kind == Settlement::Kind::refused) return s.reason;
         if (csv) {
             text.clear();

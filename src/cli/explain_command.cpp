@@ -12,7 +12,6 @@
 #include "report/settlement_sheet.hpp"
 #include "state/ledger.hpp"
 #include "util/error.hpp"
-#include "util/sha256.hpp"
 
 namespace medclaim {
 
@@ -60,9 +59,7 @@ ExitCode run_explain(const ExplainOptions& o) {
         bool target = c.claim_id == o.claim_id;
         int year = plan_year_of(c, *pack);
         std::vector<Counter> before = target ? member_counters(ledger.accumulators(), c.member.id, year) : std::vector<Counter>{};
-        Sha256 hash;
-        hash.update(item.raw_text);
-        Settlement s = ledger.settle(c, hash.hex(), *pack, stamps[pack], target);
+        Settlement s = ledger.settle(c, item.raw_text, *pack, stamps[pack], target);
         if (s.kind == Settlement::Kind::refused) {
             if (target) refused = s.reason;
             return s.reason;

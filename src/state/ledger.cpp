@@ -13,6 +13,8 @@
 
 #include "util/error.hpp"
 #include "util/output_file.hpp"
+#include "util/sha256.hpp"
+#include "util/text.hpp"
 
 namespace medclaim {
 
@@ -340,7 +342,7 @@ void Ledger::preset(std::string_view member_id, int plan_year, std::string_view 
     acc_.set(member_id, plan_year, counter, value);
 }
 
-Settlement Ledger::reverse(const Claim& claim, std::string_view content_hash, const PackStamp& stamp) {
+Settlement Ledger::reverse(const Claim& claim, const std::string& content_hash, const PackStamp& stamp) {
     Settlement out;
     SettledClaim* original = const_cast<SettledClaim*>(find(claim.reversal_of));
     auto refuse = [&](std::string reason) {
@@ -404,8 +406,17 @@ Settlement Ledger::reverse(const Claim& claim, std::string_view content_hash, co
     return out;
 }
 
-Settlement Ledger::settle(const Claim& claim, std::string_view content_hash, const Pack& pack, const PackStamp& stamp, bool explain) {
+Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain) {
     Settlement out;
+    std::string content_hash;
+    if (store_) {
+        Sha256 h;
+        h.update(raw_text);
+        content_hash = h.hex();
+    } else {
+        // Nothing outlives the run: a fast 128-bit fingerprint tells contents apart.
+        content_hash = fmt::format("{:016x}{:016x}", hash64(raw_text, 1), hash64(raw_text, 2));
+    }
     bool replacing = false;
     if (const SettledClaim* known = find(claim.claim_id)) {
         if (known->content_hash == content_hash) {
@@ -415,6 +426,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view content_hash, con
             out.adjudication.claim_id = known->claim_id;
             out.adjudication.member_id = known->member_id;
             out.adjudication.plan_year = known->plan_year;
+            if (out.record.empty()) append_adjudication_json(out.record, out.adjudication, out.pack, false);  // in memory: rendered again
             return out;
         }
         if (!replace_) {
@@ -456,7 +468,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view content_hash, con
     s.deltas = a.deltas;
     s.figures = encode_figures(a, stamp);
     out.kind = replacing ? Settlement::Kind::replaced : Settlement::Kind::adjudicated;
-    out.record = s.record;
+    out.record = store_ ? s.record : std::move(s.record);  // in memory nothing is written again: keep no copy
     out.pack = stamp;
     out.adjudication = std::move(a);
     claims_[s.claim_id] = std::move(s);

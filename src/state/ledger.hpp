@@ -57,8 +57,10 @@ public:
     Ledger(const std::string& state_path, bool replace);
     ~Ledger();
 
-    /// Settles `claim` (its records hash to `content_hash`) with `pack`.
-    Settlement settle(const Claim& claim, std::string_view content_hash, const Pack& pack, const PackStamp& stamp, bool explain);
+    /// Settles `claim`, read from the records `raw_text`, with `pack`. Contents are told
+    /// apart by the SHA-256 of `raw_text` in a state file, by a fast 128-bit
+    /// fingerprint in memory (nothing of it outlives the run).
+    Settlement settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain);
     /// Sets an accumulator before any claim of the run (pack tests' starting values).
     void preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
     /// Makes `outputs` durable, commits the state, then publishes the outputs.
@@ -76,7 +78,7 @@ public:
 private:
     const SettledClaim* find(std::string_view claim_id);
     void load(std::string_view member_id, int plan_year);
-    Settlement reverse(const Claim& claim, std::string_view content_hash, const PackStamp& stamp);
+    Settlement reverse(const Claim& claim, const std::string& content_hash, const PackStamp& stamp);
 
     std::unique_ptr<Store> store_;
     bool replace_;

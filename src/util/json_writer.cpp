@@ -11,8 +11,12 @@ namespace medclaim {
 void append_json_string(std::string& out, std::string_view value) {
     static constexpr char k_hex[] = "0123456789abcdef";
     out.push_back('"');
+    std::size_t plain = 0;  // start of the run of bytes copied as they are
     for (std::size_t i = 0; i < value.size(); ++i) {
         auto c = static_cast<unsigned char>(value[i]);
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) continue;
+        out.append(value.data() + plain, i - plain);
+        plain = i + 1;
         switch (c) {
             case '"': out += "\\\""; continue;
             case '\\': out += "\\\\"; continue;
@@ -21,14 +25,11 @@ void append_json_string(std::string& out, std::string_view value) {
             case '\t': out += "\\t"; continue;
             default: break;
         }
-        if (c < 0x20 || c == 0x7F) {
-            out += "\\u00";
-            out.push_back(k_hex[c >> 4]);
-            out.push_back(k_hex[c & 0xF]);
-        } else {
-            out.push_back(static_cast<char>(c));
-        }
+        out += "\\u00";
+        out.push_back(k_hex[c >> 4]);
+        out.push_back(k_hex[c & 0xF]);
     }
+    out.append(value.data() + plain, value.size() - plain);
     out.push_back('"');
 }
 
@@ -70,6 +71,24 @@ void JsonWriter::key(std::string_view name) {
     append_json_string(out_, name);
     out_.push_back(':');
     need_comma_ = false;
+}
+
+void JsonWriter::money(Money value) {
+    separate();
+    char buffer[32];
+    char* end = buffer + sizeof buffer;
+    char* p = end;
+    std::int64_t units = value.units();
+    auto magnitude = units < 0 ? 0 - static_cast<std::uint64_t>(units) : static_cast<std::uint64_t>(units);
+    *--p = '"';
+    for (int digit = 0; digit < 3 || magnitude > 0; ++digit) {
+        if (digit == 2) *--p = '.';
+        *--p = static_cast<char>('0' + magnitude % 10);
+        magnitude /= 10;
+    }
+    if (units < 0) *--p = '-';
+    *--p = '"';
+    out_.append(p, static_cast<std::size_t>(end - p));
 }
 
 void JsonWriter::string(std::string_view value) {

@@ -25,7 +25,8 @@ public:
     void integer(std::int64_t value);
     void boolean(bool value);
     void null();
-    void money(Money value) { string(value.to_string()); }
+    /// A quoted amount with two decimals, written without an intermediate string.
+    void money(Money value);
     /// `"name":value` inside an object.
     void field(std::string_view name, std::string_view value) { key(name); string(value); }
     void field(std::string_view name, Money value) { key(name); money(value); }
