@@ -25,9 +25,9 @@ CLI::App* add_explain_command(CLI::App& app, ExplainOptions& o) {
 
 namespace {
 
-std::vector<Counter> member_counters(const Accumulators& acc, const std::string& member, int year) {
-    std::vector<Counter> out = acc.counters(member, year);
-    for (Counter& c : acc.counters(member, 0)) out.push_back(std::move(c));
+std::vector<Counter> member_counters(Ledger& ledger, const std::string& member, int year) {
+    std::vector<Counter> out = ledger.counters(member, year);
+    for (Counter& c : ledger.counters(member, 0)) out.push_back(std::move(c));
     return out;
 }
 
@@ -58,7 +58,7 @@ ExitCode run_explain(const ExplainOptions& o) {
         }
         bool target = c.claim_id == o.claim_id;
         int year = plan_year_of(c, *pack);
-        std::vector<Counter> before = target ? member_counters(ledger.accumulators(), c.member.id, year) : std::vector<Counter>{};
+        std::vector<Counter> before = target ? member_counters(ledger, c.member.id, year) : std::vector<Counter>{};
         Settlement s = ledger.settle(c, item.raw_text, *pack, stamps[pack], target);
         if (s.kind == Settlement::Kind::refused) {
             if (target) refused = s.reason;
@@ -66,7 +66,7 @@ ExitCode run_explain(const ExplainOptions& o) {
         }
         if (target) {
             found = true;
-            sheet = settlement_sheet(c, s.adjudication, stamps[pack], before, member_counters(ledger.accumulators(), c.member.id, year));
+            sheet = settlement_sheet(c, s.adjudication, stamps[pack], before, member_counters(ledger, c.member.id, year));
         }
         return std::nullopt;
     });

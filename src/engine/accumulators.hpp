@@ -35,12 +35,17 @@ public:
     std::int64_t get(std::string_view member_id, int plan_year, std::string_view counter) const;
     void set(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
     void apply(const std::vector<Delta>& deltas);
+    /// How many counters are held.
+    std::size_t size() const { return size_; }
     /// Every counter of a member and year, sorted by name.
     std::vector<Counter> counters(std::string_view member_id, int plan_year) const;
 
 private:
-    static std::string key(std::string_view member_id, int plan_year, std::string_view counter);
-    std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>> values_;
+    // Counters grouped by member and year ("member\x1fyear"): a handful each.
+    static std::string key(std::string_view member_id, int plan_year);
+    std::vector<Counter>* group(std::string_view member_id, int plan_year, bool create);
+    std::unordered_map<std::string, std::vector<Counter>, StringHash, std::equal_to<>> groups_;
+    std::size_t size_ = 0;
 };
 
 }  // namespace medclaim

@@ -134,7 +134,9 @@ bool is_reversal(const SettledClaim& c) { return c.figures.starts_with(std::stri
 // The SQLite side: schema, reads, the commit transaction and recovery.
 class Ledger::Store {
 public:
-    explicit Store(const std::string& path) : path_(path) {
+    // An empty path opens a private temporary database, deleted when closed: the
+    // ledger of a run without --state, so that memory does not grow with the input.
+    explicit Store(const std::string& path) : path_(path.empty() ? std::string("(temporary)") : path) {
         if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
             std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
             sqlite3_close(db_);
@@ -142,8 +144,13 @@ public:
             throw IoError(fmt::format("cannot open state file `{}`: {}", path, why));
         }
         sqlite3_busy_timeout(db_, 10'000);
-        exec("PRAGMA journal_mode=WAL");
-        exec("PRAGMA synchronous=FULL");
+        if (path.empty()) {
+            exec("PRAGMA journal_mode=OFF");
+            exec("PRAGMA synchronous=OFF");
+        } else {
+            exec("PRAGMA journal_mode=WAL");
+            exec("PRAGMA synchronous=FULL");
+        }
         exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
         exec("CREATE TABLE IF NOT EXISTS counters(member_id TEXT NOT NULL, plan_year INTEGER NOT NULL, counter TEXT NOT NULL, "
              "value INTEGER NOT NULL, PRIMARY KEY(member_id, plan_year, counter)) WITHOUT ROWID");
@@ -312,46 +319,69 @@ StateSummary summarize_state(const std::string& path, const std::string& member_
     return s;
 }
 
-Ledger::Ledger(const std::string& state_path, bool replace) : replace_(replace) {
-    if (!state_path.empty()) {
-        store_ = std::make_unique<Store>(state_path);
-        recovered_ = store_->recover();
-    }
+Ledger::Ledger(const std::string& state_path, bool replace) : replace_(replace), persistent_(!state_path.empty()) {
+    store_ = std::make_unique<Store>(state_path);
+    if (persistent_) recovered_ = store_->recover();
+    // One transaction for the whole run: settled claims are written as they come (and
+    // read back within it), and become visible to others only at commit().
+    store_->begin();
 }
 
-Ledger::~Ledger() = default;
-
-bool Ledger::persistent() const { return store_ != nullptr; }
-
-const SettledClaim* Ledger::find(std::string_view claim_id) {
-    if (auto it = claims_.find(claim_id); it != claims_.end()) return &it->second;
-    if (!store_) return nullptr;
-    std::optional<SettledClaim> c = store_->find(claim_id);
-    if (!c) return nullptr;
-    return &claims_.emplace(std::string(claim_id), std::move(*c)).first->second;
+Ledger::~Ledger() {
+    if (!committed_) store_->rollback();
 }
+
+bool Ledger::persistent() const { return persistent_; }
+
+std::optional<SettledClaim> Ledger::find(std::string_view claim_id) { return store_->find(claim_id); }
 
 void Ledger::load(std::string_view member_id, int plan_year) {
     std::string key = year_key(member_id, plan_year);
     if (!loaded_.insert(key).second) return;
-    if (store_) store_->load(member_id, plan_year, acc_);
+    store_->load(member_id, plan_year, acc_);
+}
+
+std::vector<Counter> Ledger::counters(std::string_view member_id, int plan_year) {
+    load(member_id, plan_year);
+    return acc_.counters(member_id, plan_year);
+}
+
+void Ledger::touch(const std::vector<Delta>& deltas) {
+    for (const Delta& d : deltas) touched_.insert(year_key(d.member_id, d.plan_year));
+}
+
+// Writes the counters changed since the last flush; with `forget`, also drops every
+// counter from memory, so that it stays bounded however many members a run sees.
+void Ledger::flush_counters(bool forget) {
+    for (const std::string& key : touched_) {
+        auto parts = split(key, k_field);
+        int year = static_cast<int>(number(parts.at(1)));
+        for (const Counter& c : acc_.counters(parts.at(0), year)) store_->put_counter(parts.at(0), year, c.name, c.value);
+    }
+    member_years_written_ += touched_.size();
+    touched_.clear();
+    if (forget) {
+        acc_ = Accumulators();
+        loaded_.clear();
+    }
 }
 
 void Ledger::preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value) {
     load(member_id, plan_year);
     acc_.set(member_id, plan_year, counter, value);
+    touched_.insert(year_key(member_id, plan_year));
 }
 
 Settlement Ledger::reverse(const Claim& claim, const std::string& content_hash, const PackStamp& stamp) {
     Settlement out;
-    SettledClaim* original = const_cast<SettledClaim*>(find(claim.reversal_of));
+    std::optional<SettledClaim> original = find(claim.reversal_of);
     auto refuse = [&](std::string reason) {
         out.kind = Settlement::Kind::refused;
         out.reason = std::move(reason);
         return out;
     };
-    if (original == nullptr) return refuse(fmt::format("claim `{}` reverses `{}`, which was not settled before (in the state or earlier in this run)",
-                                                       claim.claim_id, claim.reversal_of));
+    if (!original) return refuse(fmt::format("claim `{}` reverses `{}`, which was not settled before (in the state or earlier in this run)",
+                                             claim.claim_id, claim.reversal_of));
     if (!original->reversed_by.empty()) {
         return refuse(fmt::format("claim `{}` reverses `{}`, which claim `{}` already reversed", claim.claim_id, claim.reversal_of, original->reversed_by));
     }
@@ -385,31 +415,31 @@ Settlement Ledger::reverse(const Claim& claim, const std::string& content_hash, 
         a.deltas.push_back({d.member_id, d.plan_year, d.counter, -d.change});
     }
     acc_.apply(a.deltas);
-    for (const Delta& d : a.deltas) touched_.insert(year_key(d.member_id, d.plan_year));
+    touch(a.deltas);
     original->reversed_by = claim.claim_id;
-    staged_.push_back(original->claim_id);
+    store_->put_claim(*original);
 
     SettledClaim rev;
     rev.claim_id = claim.claim_id;
-    rev.content_hash = std::string(content_hash);
+    rev.content_hash = content_hash;
     rev.member_id = a.member_id;
     rev.plan_year = a.plan_year;
     append_adjudication_json(rev.record, a, stamp, false);
     rev.deltas = a.deltas;
     rev.figures = encode_figures(a, stamp);
+    store_->put_claim(rev);
     out.kind = Settlement::Kind::reversal;
-    out.record = rev.record;
+    out.record = std::move(rev.record);
     out.pack = stamp;
     out.adjudication = std::move(a);
-    claims_[rev.claim_id] = std::move(rev);
-    staged_.push_back(claim.claim_id);
     return out;
 }
 
 Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain) {
+    if (acc_.size() > max_cached_counters_) flush_counters(true);
     Settlement out;
     std::string content_hash;
-    if (store_) {
+    if (persistent_) {
         Sha256 h;
         h.update(raw_text);
         content_hash = h.hex();
@@ -418,7 +448,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
         content_hash = fmt::format("{:016x}{:016x}", hash64(raw_text, 1), hash64(raw_text, 2));
     }
     bool replacing = false;
-    if (const SettledClaim* known = find(claim.claim_id)) {
+    if (std::optional<SettledClaim> known = find(claim.claim_id)) {
         if (known->content_hash == content_hash) {
             out.kind = Settlement::Kind::already_settled;
             out.record = known->record;
@@ -445,9 +475,9 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
             if (d.counter == "last_discharge") continue;
             load(d.member_id, d.plan_year);
             unwind.push_back({d.member_id, d.plan_year, d.counter, -d.change});
-            touched_.insert(year_key(d.member_id, d.plan_year));
         }
         acc_.apply(unwind);
+        touch(unwind);
         replacing = true;
     }
     if (claim.is_reversal()) return reverse(claim, content_hash, stamp);
@@ -457,52 +487,48 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     load(claim.member.id, 0);
     Adjudication a = adjudicate(claim, pack, acc_, explain);
     acc_.apply(a.deltas);
-    for (const Delta& d : a.deltas) touched_.insert(year_key(d.member_id, d.plan_year));
+    touch(a.deltas);
 
     SettledClaim s;
     s.claim_id = claim.claim_id;
-    s.content_hash = std::string(content_hash);
+    s.content_hash = content_hash;
     s.member_id = claim.member.id;
     s.plan_year = a.plan_year;
     append_adjudication_json(s.record, a, stamp, explain);
     s.deltas = a.deltas;
     s.figures = encode_figures(a, stamp);
     out.kind = replacing ? Settlement::Kind::replaced : Settlement::Kind::adjudicated;
-    out.record = store_ ? s.record : std::move(s.record);  // in memory nothing is written again: keep no copy
+    out.record = s.record;
+    if (!persistent_) s.record.clear();  // in memory nothing is written again: re-rendered from the figures if asked
+    store_->put_claim(s);
     out.pack = stamp;
     out.adjudication = std::move(a);
-    claims_[s.claim_id] = std::move(s);
-    staged_.push_back(claim.claim_id);
     return out;
 }
 
 void Ledger::commit(const std::vector<OutputFile*>& outputs) {
     for (OutputFile* o : outputs) o->sync();
     maybe_die("outputs-synced");
-    if (store_) {
-        store_->begin();
+    if (persistent_) {
         try {
-            for (const std::string& key : touched_) {
-                auto parts = split(key, k_field);
-                int year = static_cast<int>(number(parts.at(1)));
-                for (const Counter& c : acc_.counters(parts.at(0), year)) store_->put_counter(parts.at(0), year, c.name, c.value);
-            }
-            for (const std::string& id : staged_) store_->put_claim(claims_.at(id));
+            flush_counters(false);
             for (OutputFile* o : outputs) {
                 if (!o->temp_path().empty()) store_->journal(o->temp_path(), o->path());
             }
             store_->commit();
         } catch (...) {
             store_->rollback();
+            committed_ = true;  // nothing left to roll back
             throw;
         }
+        committed_ = true;
         store_->finalize_cached();
         for (OutputFile* o : outputs) o->keep_temporary();
     }
     maybe_die("state-committed");
     for (OutputFile* o : outputs) o->publish();
     maybe_die("outputs-published");
-    if (store_) store_->clear_journal();
+    if (persistent_) store_->clear_journal();
 }
 
 }  // namespace medclaim

@@ -41,8 +41,8 @@ struct Settlement {
     PackStamp pack;             ///< the pack that decided it
 };
 
-/// Accumulators and settled claims, in memory for the run or backed by an SQLite state
-/// file (`--state`). Rules: 1. a claim already settled with the same content is not
+/// Accumulators and settled claims, in an SQLite state file (`--state`) or, without one,
+/// in a temporary database discarded at the end of the run (memory stays bounded). Rules: 1. a claim already settled with the same content is not
 /// adjudicated again: its stored record is written again and nothing is counted twice;
 /// 2. a known claim_id with different content is refused unless `replace`, which
 /// unwinds the old settlement first; 3. a reversal (reversal_of set) unwinds the
@@ -67,26 +67,34 @@ public:
     void commit(const std::vector<OutputFile*>& outputs);
 
     bool persistent() const;
-    /// The accumulators as they stand (loaded members and this run's changes).
-    const Accumulators& accumulators() const { return acc_; }
+    /// How many counters to keep in memory before writing them out and forgetting them
+    /// (200,000 by default; tests make it small).
+    void set_cache_limit(std::size_t counters) { max_cached_counters_ = counters; }
+    /// A member's accumulators for a plan year as they stand now.
+    std::vector<Counter> counters(std::string_view member_id, int plan_year);
     /// Outputs an interrupted earlier run left journaled and opening moved into place.
     std::uint64_t recovered() const { return recovered_; }
-    std::uint64_t members_touched() const { return touched_.size(); }
+    std::uint64_t members_touched() const { return member_years_written_ + touched_.size(); }
 
     class Store;  // the SQLite side
 
 private:
-    const SettledClaim* find(std::string_view claim_id);
+    std::optional<SettledClaim> find(std::string_view claim_id);
     void load(std::string_view member_id, int plan_year);
+    void touch(const std::vector<Delta>& deltas);
+    void flush_counters(bool forget);
     Settlement reverse(const Claim& claim, const std::string& content_hash, const PackStamp& stamp);
 
-    std::unique_ptr<Store> store_;
+    std::size_t max_cached_counters_ = 200'000;  // kept in memory before they are written out and forgotten
+
+    std::unique_ptr<Store> store_;  // the state file, or a temporary database
     bool replace_;
+    bool persistent_;
+    bool committed_ = false;
     Accumulators acc_;
     std::unordered_set<std::string, StringHash, std::equal_to<>> loaded_;   // member\x1fyear
-    std::unordered_set<std::string, StringHash, std::equal_to<>> touched_;  // member\x1fyear
-    std::unordered_map<std::string, SettledClaim, StringHash, std::equal_to<>> claims_;  // this run's, and those read from the store
-    std::vector<std::string> staged_;  // claim ids to write, in order
+    std::unordered_set<std::string, StringHash, std::equal_to<>> touched_;  // member\x1fyear, changed since the last flush
+    std::uint64_t member_years_written_ = 0;
     std::uint64_t recovered_ = 0;
 };
 

@@ -146,6 +146,23 @@ TEST_SUITE("medclaim::Ledger") {
         CHECK(paid->change == yuan(62'900).units());
     }
 
+    TEST_CASE("accumulators written out and forgotten mid-run give the same figures") {
+        auto pack = sample();
+        PackStamp stamp{"sample", "1", "x"};
+        Ledger roomy("", false);
+        Ledger tight("", false);
+        tight.set_cache_limit(3);  // flushes almost every claim
+        for (int i = 0; i < 200; ++i) {
+            Claim c = claim(fmt::format("C{}", i), 5'000 + 97 * i);
+            c.member.id = fmt::format("M{}", i % 7);
+            Settlement a = roomy.settle(c, fmt::format("h{}", i), *pack, stamp, false);
+            Settlement b = tight.settle(c, fmt::format("h{}", i), *pack, stamp, false);
+            REQUIRE(a.record == b.record);
+        }
+        CHECK(roomy.counters("M3", 2024) .size() == tight.counters("M3", 2024).size());
+        for (std::size_t k = 0; k < roomy.counters("M3", 2024).size(); ++k) CHECK(roomy.counters("M3", 2024)[k].value == tight.counters("M3", 2024)[k].value);
+    }
+
     TEST_CASE("figures survive encoding") {
         Adjudication a;
         a.status = ClaimStatus::partial;
