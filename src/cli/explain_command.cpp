@@ -37,11 +37,7 @@ ExitCode run_explain(const ExplainOptions& o) {
     DiagnosticSink sink(stderr);
     std::unique_ptr<PackSet> packs = load_rules_for_command(o.rules, sink);
     if (!packs) return ExitCode::rules;
-    std::map<const Pack*, PackStamp> stamps;
-    for (std::size_t i = 0; i < packs->versions.size(); ++i) {
-        const Pack& p = *packs->versions[i];
-        stamps[&p] = PackStamp{p.name, p.version, pack_digest(p, packs->version_dirs[i])};
-    }
+    std::map<const Pack*, PackStamp> stamps = pack_stamps(*packs);
     InputSetup setup = prepare_inputs(o.input);
     Intake intake(setup.inputs, setup.map, sink, setup.limit);
     Ledger ledger("", false);

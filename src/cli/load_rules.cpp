@@ -17,4 +17,13 @@ std::unique_ptr<PackSet> load_rules_for_command(const std::string& dir, Diagnost
     return packs;
 }
 
+std::map<const Pack*, PackStamp> pack_stamps(const PackSet& packs) {
+    std::map<const Pack*, PackStamp> stamps;
+    for (std::size_t i = 0; i < packs.versions.size(); ++i) {
+        const Pack& p = *packs.versions[i];
+        stamps[&p] = PackStamp{p.name, p.version, pack_digest(p, packs.version_dirs[i])};
+    }
+    return stamps;
+}
+
 }  // namespace medclaim

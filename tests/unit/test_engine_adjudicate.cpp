@@ -30,6 +30,31 @@ std::unique_ptr<Pack> load(const std::string& dir) {
 
 Money yuan(std::int64_t y) { return Money::from_units(y * 100); }
 
+// DESIGN.md section 3 on one adjudication, plus the bounds every payer keeps; returns
+// what the payers paid.
+Money check_invariants(const Adjudication& a) {
+    const Buckets& b = a.buckets;
+    REQUIRE(b.full_self_pay + b.over_limit + b.pre_self_pay + b.in_scope == b.amount);
+    Money paid;
+    for (const Payment& p : a.payers) {
+        REQUIRE(p.amount.units() >= 0);
+        REQUIRE(p.deductible.units() >= 0);
+        REQUIRE(p.deductible <= p.base);
+        REQUIRE(p.amount <= p.base - p.deductible);  // ratios are at most 1
+        paid += p.amount;
+    }
+    REQUIRE(paid + a.patient == b.amount);
+    REQUIRE(paid <= b.in_scope + b.pre_self_pay);
+    REQUIRE(a.patient >= b.full_self_pay + b.over_limit);
+    for (const LineResult& l : a.lines) {
+        REQUIRE(l.buckets.full_self_pay.units() >= 0);
+        REQUIRE(l.buckets.over_limit.units() >= 0);
+        REQUIRE(l.buckets.pre_self_pay.units() >= 0);
+        REQUIRE(l.buckets.in_scope.units() >= 0);
+    }
+    return paid;
+}
+
 // A claim in the sample pack's world, with random members, levels, care types and lines.
 void random_claim(std::mt19937_64& rng, Claim& c, int n) {
     static const char* k_codes[] = {"XJ01CRA096A001010101445", "ZA04CAE0023010100166", "XJ01DDA065B002010101567", "001101000010000",
@@ -163,23 +188,8 @@ TEST_SUITE("medclaim::Adjudicate") {
         for (int n = 0; n < 20'000; ++n) {
             random_claim(rng, c, n);
             Adjudication a = adjudicate(c, *pack, acc);
-            const Buckets& b = a.buckets;
-            REQUIRE(b.full_self_pay + b.over_limit + b.pre_self_pay + b.in_scope == b.amount);
-            Money paid;
-            for (const Payment& p : a.payers) {
-                REQUIRE(p.amount.units() >= 0);
-                REQUIRE(p.deductible <= p.base);
-                paid += p.amount;
-            }
-            REQUIRE(paid + a.patient == b.amount);
-            REQUIRE(paid <= b.in_scope);  // no layer of this pack shares the pay-first share
-            REQUIRE(a.patient >= b.full_self_pay + b.over_limit + b.pre_self_pay);
-            for (const LineResult& l : a.lines) {
-                REQUIRE(l.buckets.full_self_pay.units() >= 0);
-                REQUIRE(l.buckets.over_limit.units() >= 0);
-                REQUIRE(l.buckets.pre_self_pay.units() >= 0);
-                REQUIRE(l.buckets.in_scope.units() >= 0);
-            }
+            Money paid = check_invariants(a);
+            REQUIRE(paid <= a.buckets.in_scope);  // no layer of this pack shares the pay-first share
             acc.apply(a.deltas);
             members.insert(a.member_id);
         }
@@ -200,19 +210,7 @@ TEST_SUITE("medclaim::Adjudicate") {
             for (int k = 0; k < 5'000; ++k, ++claims) {
                 random_claim(rng, c, k);
                 Adjudication a = adjudicate(c, *pack, acc);
-                const Buckets& b = a.buckets;
-                REQUIRE(b.full_self_pay + b.over_limit + b.pre_self_pay + b.in_scope == b.amount);
-                Money paid;
-                for (const Payment& p : a.payers) {
-                    REQUIRE(p.amount.units() >= 0);
-                    REQUIRE(p.deductible.units() >= 0);
-                    REQUIRE(p.deductible <= p.base);
-                    REQUIRE(p.amount <= p.base - p.deductible);  // ratios are at most 1
-                    paid += p.amount;
-                }
-                REQUIRE(paid + a.patient == b.amount);
-                REQUIRE(paid <= b.in_scope + b.pre_self_pay);
-                REQUIRE(a.patient >= b.full_self_pay + b.over_limit);
+                check_invariants(a);
                 for (const Delta& d : a.deltas) paid_by_counter[fmt::format("{}/{}/{}", d.member_id, d.plan_year, d.counter)] += d.change;
                 acc.apply(a.deltas);
             }
