@@ -164,8 +164,8 @@ public:
     }
 
     ~Store() {
-        for (sqlite3_stmt* s : {load_, find_}) sqlite3_finalize(s);
-        sqlite3_close(db_);
+        for (sqlite3_stmt* s : {load_, find_, put_counter_, put_claim_, journal_}) sqlite3_finalize(s);
+        sqlite3_close(db_);  // every statement is finalized, so the connection closes
     }
 
     // Renames what an interrupted run journaled; returns how many outputs it moved.
