@@ -136,7 +136,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     if (OutputFile* r = intake.rejects_output()) outputs.push_back(r);
     if (summary_file) {
         summary.set_counts(counts);
-        summary.set_state(ledger.persistent() ? fmt::format("state: {}", o.state) : "state: in memory (no --state): accumulators started empty");
+        summary.set_state(ledger.persistent() ? fmt::format("state: {}", o.state) : "state: none (no --state): accumulators started empty and were discarded");
         summary_file->write(summary.render(Summary::format_for(*o.summary)));
         outputs.push_back(summary_file.get());
     }
@@ -156,7 +156,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         fmt::print(stderr, "medclaim: state `{}`: {} already settled (written again, not counted); accumulators of {} member-year{} saved\n",
                    o.state, by_kind[Settlement::Kind::already_settled], ledger.members_touched(), ledger.members_touched() == 1 ? "" : "s");
     } else {
-        fmt::print(stderr, "medclaim: state: in memory (no --state): accumulators started empty and were discarded\n");
+        fmt::print(stderr, "medclaim: state: none (no --state): accumulators started empty and were discarded\n");
     }
     std::fputs(reconciliation_line(counts).c_str(), stderr);
     return ExitCode::ok;
