@@ -58,8 +58,8 @@ public:
     ~Ledger();
 
     /// Settles `claim`, read from the records `raw_text`, with `pack`. Contents are told
-    /// apart by the SHA-256 of `raw_text` in a state file, by a fast 128-bit
-    /// fingerprint in memory (nothing of it outlives the run).
+    /// apart by the SHA-256 of `raw_text` in a state file, by a fast 64-bit
+    /// fingerprint without one (nothing of it outlives the run).
     Settlement settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain);
     /// Sets an accumulator before any claim of the run (pack tests' starting values).
     void preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
