@@ -66,13 +66,35 @@ TEST_SUITE("medclaim::OutputFile") {
         CHECK_THROWS_WITH_AS(OutputFile("/nonexistent-medclaim/out.jsonl"),
                              "cannot create a temporary file for `/nonexistent-medclaim/out.jsonl`: No such file or directory", IoError);
     }
-}
 
-TEST_SUITE("medclaim::OutputFile devices") {
     TEST_CASE("a path that is a device is written directly, with no temporary file") {
-        medclaim::OutputFile out("/dev/null");
+        OutputFile out("/dev/null");
         CHECK(out.temp_path().empty());
         out.write("discarded\n");
         CHECK_NOTHROW(out.commit());
+    }
+
+    TEST_CASE("sync then publish: the target appears only at publish, and a kept temporary survives destruction") {
+        fs::path dir = fs::temp_directory_path() / ("medclaim-publish-" + std::to_string(::getpid()));
+        fs::create_directories(dir);
+        fs::path target = dir / "out.jsonl";
+        std::string kept;
+        {
+            OutputFile f(target.string());
+            f.write("new\n");
+            f.sync();
+            CHECK_FALSE(fs::exists(target));
+            kept = f.temp_path();
+            f.keep_temporary();
+        }
+        CHECK(slurp(kept) == "new\n");  // a state journal would rename it now
+        {
+            OutputFile f(target.string());
+            f.write("again\n");
+            f.sync();
+            f.publish();
+        }
+        CHECK(slurp(target) == "again\n");
+        fs::remove_all(dir);
     }
 }
