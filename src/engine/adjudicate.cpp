@@ -59,7 +59,7 @@ public:
             ctx_.admission_no = ytd("admissions") + 1;
             if (last_discharge > 0) ctx_.days_since_discharge = std::max<std::int64_t>(0, claim_.visit.admit_date.days() - (last_discharge - 1));
         }
-        note(fmt::format("claim {}: member {}, plan year {}, governing date {}{}", claim_.claim_id, claim_.member.id, out_.plan_year,
+        if (tracing_) note(fmt::format("claim {}: member {}, plan year {}, governing date {}{}", claim_.claim_id, claim_.member.id, out_.plan_year,
                          governing_date(claim_).to_string(), inpatient ? fmt::format(", admission {} of the year", ctx_.admission_no) : ""));
 
         std::vector<bool> denied_lines(claim_.lines().size(), false);
@@ -70,7 +70,7 @@ public:
 
         for (std::size_t i = 0; i < claim_.lines().size(); ++i) out_.lines.push_back(price(claim_.lines()[i], denied_lines[i]));
         for (const LineResult& l : out_.lines) out_.buckets += l.buckets;
-        note(fmt::format("buckets: amount {} = full_self_pay {} + over_limit {} + pre_self_pay {} + in_scope {}", yuan(out_.buckets.amount),
+        if (tracing_) note(fmt::format("buckets: amount {} = full_self_pay {} + over_limit {} + pre_self_pay {} + in_scope {}", yuan(out_.buckets.amount),
                          yuan(out_.buckets.full_self_pay), yuan(out_.buckets.over_limit), yuan(out_.buckets.pre_self_pay),
                          yuan(out_.buckets.in_scope)));
 
@@ -85,7 +85,7 @@ public:
         Money paid;
         for (const Payment& p : out_.payers) paid += p.amount;
         out_.patient = out_.buckets.amount - paid;
-        note(fmt::format("patient: amount {} − payers {} = {}", yuan(out_.buckets.amount), yuan(paid), yuan(out_.patient)));
+        if (tracing_) note(fmt::format("patient: amount {} − payers {} = {}", yuan(out_.buckets.amount), yuan(paid), yuan(out_.patient)));
         if (out_.status == ClaimStatus::paid || out_.status == ClaimStatus::partial) {
             if (inpatient) {
                 delta("admissions", 1);
@@ -119,7 +119,7 @@ private:
 
     void fire(const Edit& e, std::uint32_t line_no, Money amount) {
         out_.flags.push_back({e.id, e.severity, e.reason, amount, line_no});
-        hit("edit " + e.id);
+        if (tracing_) hit("edit " + e.id);
         if (tracing_) {
             note(fmt::format("edit {} ({}) fired{}: {}", e.id, to_string(e.severity), line_no ? fmt::format(" on line {}", line_no) : "",
                              e.when.explain(ctx_)));
@@ -170,7 +170,7 @@ private:
         r.buckets.amount = l.amount;
         if (denied) {
             r.buckets.full_self_pay = l.amount;
-            note(fmt::format("line {} {}: denied by an edit, full_self_pay {}", l.line_no, l.code, yuan(l.amount)));
+            if (tracing_) note(fmt::format("line {} {}: denied by an edit, full_self_pay {}", l.line_no, l.code, yuan(l.amount)));
             return r;
         }
         Date on = l.service_date.value_or(claim_.visit.admit_date);
@@ -186,12 +186,12 @@ private:
             r.buckets.full_self_pay = l.amount;
             out_.flags.push_back({"unlisted", EditSeverity::info, fmt::format("`{}` is in no catalog of the pack on {}", l.code, on.to_string()),
                                   l.amount, l.line_no});
-            note(fmt::format("line {} {}: in no catalog on {}, full_self_pay {}", l.line_no, l.code, on.to_string(), yuan(l.amount)));
+            if (tracing_) note(fmt::format("line {} {}: in no catalog on {}, full_self_pay {}", l.line_no, l.code, on.to_string(), yuan(l.amount)));
             return r;
         }
         if (cls == ItemClass::c) {
             r.buckets.full_self_pay = l.amount;
-            note(fmt::format("line {} {}: class C (丙类), full_self_pay {}", l.line_no, l.code, yuan(l.amount)));
+            if (tracing_) note(fmt::format("line {} {}: class C (丙类), full_self_pay {}", l.line_no, l.code, yuan(l.amount)));
             return r;
         }
         if (row && row->restricted()) {
@@ -199,7 +199,7 @@ private:
                 r.buckets.full_self_pay = l.amount;
                 out_.flags.push_back({"restriction", EditSeverity::deny, why, l.amount, l.line_no});
                 restricted_ = true;
-                note(fmt::format("line {} {}: {} (catalog {} line {}), full_self_pay {}", l.line_no, l.code, why, r.catalog, row->line, yuan(l.amount)));
+                if (tracing_) note(fmt::format("line {} {}: {} (catalog {} line {}), full_self_pay {}", l.line_no, l.code, why, r.catalog, row->line, yuan(l.amount)));
                 return r;
             }
         }
@@ -219,7 +219,7 @@ private:
                                               Quantity::from_units(l.qty.units() - payable).to_string(), l.qty.to_string());
                 out_.flags.push_back({"restriction", EditSeverity::reduce, why, excess, l.line_no});
                 restricted_ = true;
-                note(fmt::format("line {} {}: {}: full_self_pay {}", l.line_no, l.code, why, yuan(excess)));
+                if (tracing_) note(fmt::format("line {} {}: {}: full_self_pay {}", l.line_no, l.code, why, yuan(excess)));
             }
         }
 
@@ -234,7 +234,7 @@ private:
         for (const UnitCap& uc : pack_.pricing.unit_caps) {
             if (!uc.when.evaluate(ctx_).truthy()) continue;
             std::int64_t units = uc.cap.evaluate(ctx_).number * (k_unit_price_one / 100);
-            hit("unit_cap " + uc.id);
+            if (tracing_) hit("unit_cap " + uc.id);
             if (!cap_units || units < *cap_units) {
                 cap_units = units;
                 cap_source = "unit cap " + uc.id;
@@ -249,14 +249,14 @@ private:
             if (cap_total < allowed) {
                 allowed = cap_total;
                 r.buckets.over_limit = amount - allowed;
-                note(fmt::format("line {} {}: over_limit = amount {} − qty {} × cap {} ({}) = {}", l.line_no, l.code, yuan(amount),
+                if (tracing_) note(fmt::format("line {} {}: over_limit = amount {} − qty {} × cap {} ({}) = {}", l.line_no, l.code, yuan(amount),
                                  qty.to_string(), format_decimal(*cap_units, UnitPrice::k_scale), cap_source, yuan(r.buckets.over_limit)));
             }
         }
         Ratio self_pay = row ? row->self_pay_ratio : Ratio{};
         r.buckets.pre_self_pay = apply_ratio(allowed, self_pay);
         r.buckets.in_scope = allowed - r.buckets.pre_self_pay;
-        note(fmt::format("line {} {}: class {}{}, allowed {}, pre_self_pay = {} × {} = {}, in_scope {}", l.line_no, l.code,
+        if (tracing_) note(fmt::format("line {} {}: class {}{}, allowed {}, pre_self_pay = {} × {} = {}, in_scope {}", l.line_no, l.code,
                          cls ? to_string(*cls) : std::string_view("?"), r.catalog.empty() ? "" : " (catalog " + r.catalog + ")",
                          yuan(allowed), yuan(allowed), self_pay.to_string(), yuan(r.buckets.pre_self_pay), yuan(r.buckets.in_scope)));
         return r;
@@ -293,7 +293,7 @@ private:
     void pay(const Layer& layer) {
         ctx_.line = nullptr;
         if (layer.when && !layer.when->evaluate(ctx_).truthy()) {
-            note(fmt::format("layer {}: does not apply ({})", layer.id, tracing_ ? layer.when->explain(ctx_) : ""));
+            if (tracing_) note(fmt::format("layer {}: does not apply ({})", layer.id, tracing_ ? layer.when->explain(ctx_) : ""));
             return;
         }
         Money base = out_.buckets.in_scope;
@@ -309,11 +309,11 @@ private:
             std::int64_t full = std::max<std::int64_t>(0, layer.deductible->evaluate(ctx_).number);
             std::int64_t used = layer.deductible_per == Period::year ? ytd(layer.id + ".deductible") : 0;
             deductible = std::min(x, std::max<std::int64_t>(0, full - used));
-            note(fmt::format("layer {}: base {} {}; deductible {} {}{}, absorbs {}", layer.id, base_name(layer.base), yuan(base), yuan(full),
+            if (tracing_) note(fmt::format("layer {}: base {} {}; deductible {} {}{}, absorbs {}", layer.id, base_name(layer.base), yuan(base), yuan(full),
                              layer.deductible_per == Period::year ? "per year" : "per claim",
                              layer.deductible_per == Period::year ? fmt::format(" ({} used before)", yuan(used)) : "", yuan(deductible)));
         } else {
-            note(fmt::format("layer {}: base {} {}; no deductible", layer.id, base_name(layer.base), yuan(base)));
+            if (tracing_) note(fmt::format("layer {}: base {} {}; no deductible", layer.id, base_name(layer.base), yuan(base)));
         }
 
         // The claim's eligible cost occupies [lo, hi) of the cost position.
@@ -330,8 +330,8 @@ private:
                 std::int64_t ratio = std::clamp<std::int64_t>(seg.ratio.evaluate(ctx_).number, 0, k_decimal_one);
                 Int128 part = static_cast<Int128>(b - a) * ratio;
                 exact += part;
-                hit(fmt::format("layer {} segment {}", layer.id, s + 1));
-                note(fmt::format("layer {}: segment {} [{}, {}): {} × {} = {}", layer.id, s + 1, yuan(seg_from),
+                if (tracing_) hit(fmt::format("layer {} segment {}", layer.id, s + 1));
+                if (tracing_) note(fmt::format("layer {}: segment {} [{}, {}): {} × {} = {}", layer.id, s + 1, yuan(seg_from),
                                  seg.upto ? yuan(seg_to) : std::string("∞"), yuan(b - a), trimmed(ratio, k_decimal_scale),
                                  trimmed(static_cast<std::int64_t>(part / 10'000), 4)));
             }
@@ -344,13 +344,13 @@ private:
             std::int64_t used = layer.cap_per == Period::year ? ytd(layer.id + ".paid") : 0;
             std::int64_t left = std::max<std::int64_t>(0, cap - used);
             if (amount.units() > left) {
-                note(fmt::format("layer {}: cap {} {} ({} paid before) limits {} to {}", layer.id, yuan(cap),
+                if (tracing_) note(fmt::format("layer {}: cap {} {} ({} paid before) limits {} to {}", layer.id, yuan(cap),
                                  layer.cap_per == Period::year ? "per year" : "per claim", yuan(used), yuan(amount), yuan(left)));
                 amount = fen(left);
-                hit(fmt::format("layer {} cap", layer.id));
+                if (tracing_) hit(fmt::format("layer {} cap", layer.id));
             }
         }
-        note(fmt::format("layer {} ({}): pays {}", layer.id, layer.fund, yuan(amount)));
+        if (tracing_) note(fmt::format("layer {} ({}): pays {}", layer.id, layer.fund, yuan(amount)));
         if (layer.base == LayerBase::in_scope && layer.deductible && !deductible_set_) {
             out_.deductible = fen(deductible);
             deductible_set_ = true;

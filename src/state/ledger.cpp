@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -42,9 +43,42 @@ std::int64_t number(std::string_view s) {
     return negative ? -v : v;
 }
 
+// Appends fields separated by k_field, then k_record; the hot path avoids fmt here.
+class Record {
+public:
+    explicit Record(std::string& out) : out_(out) {}
+    Record& text(std::string_view s) {
+        separate();
+        out_ += s;
+        return *this;
+    }
+    Record& number(std::int64_t v) {
+        separate();
+        char digits[24];
+        out_.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
+        return *this;
+    }
+    ~Record() { out_ += k_record; }
+
+private:
+    void separate() {
+        if (!first_) out_ += k_field;
+        first_ = false;
+    }
+    std::string& out_;
+    bool first_ = true;
+};
+
+std::string year_key(std::string_view member, int year) {
+    std::string k;
+    Record(k).text(member).number(year);
+    k.pop_back();  // no record separator in a key
+    return k;
+}
+
 std::string encode_deltas(const std::vector<Delta>& deltas) {
     std::string out;
-    for (const Delta& d : deltas) out += fmt::format("{}{}{}{}{}{}{}{}", d.member_id, k_field, d.plan_year, k_field, d.counter, k_field, d.change, k_record);
+    for (const Delta& d : deltas) Record(out).text(d.member_id).number(d.plan_year).text(d.counter).number(d.change);
     return out;
 }
 
@@ -57,7 +91,6 @@ std::vector<Delta> decode_deltas(std::string_view text) {
     return out;
 }
 
-std::string year_key(std::string_view member, int year) { return fmt::format("{}{}{}", member, k_field, year); }
 
 // A test hook: MEDCLAIM_KILL_AT=outputs-synced|state-committed|outputs-published kills
 // the process with SIGKILL at that point of commit(), to prove crash safety.
@@ -71,21 +104,20 @@ void maybe_die(const char* point) {
 std::string encode_figures(const Adjudication& a, const PackStamp& pack) {
     const Buckets& b = a.buckets;
     std::string out;
-    if (!a.reversal_of.empty()) out += fmt::format("R{}{}{}", k_field, a.reversal_of, k_record);  // first: see is_reversal()
-    out += fmt::format("S{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{0}{7}{0}{8}{9}", k_field, to_string(a.status), b.amount.units(),
-                       b.full_self_pay.units(), b.over_limit.units(), b.pre_self_pay.units(), b.in_scope.units(), a.deductible.units(),
-                       a.patient.units(), k_record);
-    out += fmt::format("K{0}{1}{0}{2}{0}{3}{4}", k_field, pack.name, pack.version, pack.sha256, k_record);
+    if (!a.reversal_of.empty()) Record(out).text("R").text(a.reversal_of);  // first: see is_reversal()
+    Record(out).text("S").text(to_string(a.status)).number(b.amount.units()).number(b.full_self_pay.units()).number(b.over_limit.units())
+        .number(b.pre_self_pay.units()).number(b.in_scope.units()).number(a.deductible.units()).number(a.patient.units());
+    Record(out).text("K").text(pack.name).text(pack.version).text(pack.sha256);
     for (const Payment& p : a.payers) {
-        out += fmt::format("P{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{6}", k_field, p.layer, p.fund, p.amount.units(), p.base.units(), p.deductible.units(), k_record);
+        Record(out).text("P").text(p.layer).text(p.fund).number(p.amount.units()).number(p.base.units()).number(p.deductible.units());
     }
     for (const LineResult& l : a.lines) {
         const Buckets& lb = l.buckets;
-        out += fmt::format("L{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{0}{6}{7}", k_field, l.line_no, lb.amount.units(), lb.full_self_pay.units(),
-                           lb.over_limit.units(), lb.pre_self_pay.units(), lb.in_scope.units(), k_record);
+        Record(out).text("L").number(l.line_no).number(lb.amount.units()).number(lb.full_self_pay.units()).number(lb.over_limit.units())
+            .number(lb.pre_self_pay.units()).number(lb.in_scope.units());
     }
     for (const Flag& f : a.flags) {
-        out += fmt::format("F{0}{1}{0}{2}{0}{3}{0}{4}{0}{5}{6}", k_field, f.rule, to_string(f.severity), f.amount.units(), f.line_no, f.reason, k_record);
+        Record(out).text("F").text(f.rule).text(to_string(f.severity)).number(f.amount.units()).number(f.line_no).text(f.reason);
     }
     return out;
 }
@@ -446,7 +478,10 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     } else {
         // Nothing outlives the run, and the reader already refuses a claim_id seen twice
         // in it: a fast 64-bit fingerprint is enough to tell contents apart.
-        content_hash = fmt::format("{:016x}", hash64(raw_text));
+        static constexpr char k_hex[] = "0123456789abcdef";
+        std::uint64_t h = hash64(raw_text);
+        content_hash.resize(16);
+        for (int i = 15; i >= 0; --i, h >>= 4) content_hash[static_cast<std::size_t>(i)] = k_hex[h & 0xf];
     }
     bool replacing = false;
     if (std::optional<SettledClaim> known = find(claim.claim_id)) {
