@@ -85,6 +85,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     std::unique_ptr<OutputFile> summary_file;
     if (o.summary) summary_file = std::make_unique<OutputFile>(*o.summary);
     Summary summary(fmt::format("medclaim adjudication: rule pack {}", packs->versions.front()->name));
+    for (const auto& v : packs->versions) summary.add_pack(stamps[v.get()]);
     std::map<ClaimStatus, std::uint64_t> by_status;
     std::map<std::string, Money> by_layer;
     std::map<Settlement::Kind, std::uint64_t> by_kind;

@@ -217,9 +217,17 @@ static Tables build_tables(const Buckets& b, Money deductible, Money paid, Money
     return t;
 }
 
+// The pack versions, first of every summary: what decided the money.
+static Table pack_table(const std::vector<PackStamp>& packs) {
+    Table t{"Rule pack", {"name", "version", "sha256"}, {false, false, false}, {}};
+    for (const PackStamp& p : packs) t.rows.push_back({p.name, p.version, p.sha256});
+    return t;
+}
+
 std::string Summary::text() const {
     Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_, already_settled_,
                             counts_, state_);
+    t.all.insert(t.all.begin(), pack_table(packs_));
     std::string out = title_ + "\n\n";
     for (const Table& table : t.all) out += as_text(table);
     return out + t.reconciliation + "\n";
@@ -228,6 +236,7 @@ std::string Summary::text() const {
 std::string Summary::markdown() const {
     Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_, already_settled_,
                             counts_, state_);
+    t.all.insert(t.all.begin(), pack_table(packs_));
     std::string out = "# " + md_cell(title_) + "\n\n";
     for (const Table& table : t.all) out += as_markdown(table);
     std::string rec = t.reconciliation;
@@ -238,6 +247,7 @@ std::string Summary::markdown() const {
 std::string Summary::html() const {
     Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_, already_settled_,
                             counts_, state_);
+    t.all.insert(t.all.begin(), pack_table(packs_));
     std::string out = "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" + html_escape(title_) +
                       "</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin-bottom:1.5em}"
                       "th,td{border:1px solid #ccc;padding:.25em .6em}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"

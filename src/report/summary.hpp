@@ -7,6 +7,7 @@
 
 #include "engine/adjudicate.hpp"
 #include "ingest/intake.hpp"
+#include "report/adjudication_json.hpp"
 
 namespace medclaim {
 
@@ -26,6 +27,8 @@ public:
     void add_already_settled() { ++already_settled_; }
     void set_counts(const IntakeCounts& counts) { counts_ = counts; }
     void set_state(std::string state) { state_ = std::move(state); }
+    /// The pack versions that decided the claims, named in the summary.
+    void add_pack(const PackStamp& pack) { packs_.push_back(pack); }
 
     std::string render(Format f) const;
 
@@ -58,6 +61,7 @@ private:
     std::uint64_t already_settled_ = 0;
     IntakeCounts counts_;
     std::string state_;
+    std::vector<PackStamp> packs_;
 };
 
 }  // namespace medclaim
