@@ -111,12 +111,11 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
             out.write(s.record);
         }
         ++by_kind[s.kind];
-        if (s.kind == Settlement::Kind::already_settled) {
-            summary.add_already_settled();
-            return std::nullopt;
-        }
         const Adjudication& a = s.adjudication;
-        summary.add(c, a, s.kind == Settlement::Kind::reversal);
+        // A claim settled before counts in the summary with its stored figures, so that
+        // a rerun writes the same summary as the run that settled it.
+        summary.add(c, a, !a.reversal_of.empty());
+        if (s.kind == Settlement::Kind::already_settled) return std::nullopt;
         if (s.kind != Settlement::Kind::reversal) ++by_status[a.status];
         for (const Payment& p : a.payers) {
             if (p.amount.units() != 0) by_layer[p.layer] += p.amount;

@@ -178,7 +178,7 @@ struct Tables {
 
 // The tables every format shows, built once.
 static Tables build_tables(const Buckets& b, Money deductible, Money paid, Money patient, const auto& by_status, const auto& by_payer,
-                           const auto& by_provider, const auto& by_care, const auto& by_rule, std::uint64_t already, const IntakeCounts& counts,
+                           const auto& by_provider, const auto& by_care, const auto& by_rule, const IntakeCounts& counts,
                            const std::string& state) {
     Tables t;
     Table totals{"Totals", {"figure", "amount"}, {false, true}, {}};
@@ -193,7 +193,6 @@ static Tables build_tables(const Buckets& b, Money deductible, Money paid, Money
     t.all.push_back(std::move(totals));
     Table status{"Claims by status", {"status", "claims", "amount", "paid"}, {false, true, true, true}, {}};
     for (const auto& [name, v] : by_status) status.rows.push_back({name, std::to_string(v.claims), v.amount.to_string(), v.paid.to_string()});
-    if (already > 0) status.rows.push_back({"already settled (written again, not counted)", std::to_string(already), "", ""});
     t.all.push_back(std::move(status));
     Table payers{"Money by payer", {"layer (fund)", "paid"}, {false, true}, {}};
     for (const auto& [name, v] : by_payer) payers.rows.push_back({name, v.to_string()});
@@ -225,7 +224,7 @@ static Table pack_table(const std::vector<PackStamp>& packs) {
 }
 
 std::string Summary::text() const {
-    Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_, already_settled_,
+    Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_,
                             counts_, state_);
     t.all.insert(t.all.begin(), pack_table(packs_));
     std::string out = title_ + "\n\n";
@@ -234,7 +233,7 @@ std::string Summary::text() const {
 }
 
 std::string Summary::markdown() const {
-    Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_, already_settled_,
+    Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_,
                             counts_, state_);
     t.all.insert(t.all.begin(), pack_table(packs_));
     std::string out = "# " + md_cell(title_) + "\n\n";
@@ -245,7 +244,7 @@ std::string Summary::markdown() const {
 }
 
 std::string Summary::html() const {
-    Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_, already_settled_,
+    Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_,
                             counts_, state_);
     t.all.insert(t.all.begin(), pack_table(packs_));
     std::string out = "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" + html_escape(title_) +

@@ -23,8 +23,6 @@ public:
     explicit Summary(std::string title) : title_(std::move(title)) {}
     /// Counts one settled claim (a reversal counts with its negative figures).
     void add(const Claim& claim, const Adjudication& a, bool reversal);
-    /// Counts a claim that was settled before and only written again.
-    void add_already_settled() { ++already_settled_; }
     void set_counts(const IntakeCounts& counts) { counts_ = counts; }
     void set_state(std::string state) { state_ = std::move(state); }
     /// The pack versions that decided the claims, named in the summary.
@@ -58,7 +56,6 @@ private:
     Money paid_;
     Money patient_;
     std::uint64_t reversals_ = 0;
-    std::uint64_t already_settled_ = 0;
     IntakeCounts counts_;
     std::string state_;
     std::vector<PackStamp> packs_;

@@ -36,7 +36,6 @@ TEST_SUITE("medclaim::Summary") {
         c.visit.care_type = CareType::inpatient;
         s.add(c, paid_claim("A", 100'001, 90'000), false);
         s.add(c, paid_claim("B", 200'000, 150'000), false);
-        s.add_already_settled();
         IntakeCounts counts;
         counts.records = counts.records_accepted = counts.claims = counts.claims_accepted = 3;
         s.set_counts(counts);
@@ -44,7 +43,6 @@ TEST_SUITE("medclaim::Summary") {
         std::string text = s.render(Summary::Format::text);
         CHECK(text.find("3000.01") != std::string::npos);  // amount 1000.01 + 2000.00
         CHECK(text.find("2400.00") != std::string::npos);  // paid 900.00 + 1500.00
-        CHECK(text.find("already settled") != std::string::npos);
         CHECK(text.find("records: 3 read = 3 accepted + 0 rejected") != std::string::npos);
 
         std::string md = s.render(Summary::Format::markdown);
