@@ -175,7 +175,7 @@ public:
             db_ = nullptr;
             throw IoError(fmt::format("cannot open state file `{}`: {}", path, why));
         }
-        sqlite3_busy_timeout(db_, 10'000);
+        sqlite3_busy_timeout(db_, k_busy_wait_ms);
         if (path.empty()) {
             exec("PRAGMA journal_mode=OFF");
             exec("PRAGMA synchronous=OFF");
@@ -304,6 +304,11 @@ public:
 
 private:
     [[noreturn]] void fail(std::string_view what) const {
+        int code = sqlite3_errcode(db_);
+        if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+            throw IoError(fmt::format("state file `{}` is in use by another medclaim run (waited {} s); run again when it has finished",
+                                      path_, k_busy_wait_ms / 1000));
+        }
         throw IoError(fmt::format("state file `{}`: {}: {}", path_, what, sqlite3_errmsg(db_)));
     }
     void exec(const char* sql) {
@@ -333,6 +338,8 @@ private:
         sqlite3_finalize(s);
         return out;
     }
+
+    static constexpr int k_busy_wait_ms = 10'000;  // how long to wait for another run's lock
 
     std::string path_;
     sqlite3* db_ = nullptr;
