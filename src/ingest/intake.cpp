@@ -9,6 +9,7 @@
 #include "util/fixed.hpp"
 #include "util/json_writer.hpp"
 #include "util/output_file.hpp"
+#include "util/progress.hpp"
 #include "util/text.hpp"
 
 namespace medclaim {
@@ -113,6 +114,11 @@ void Intake::reject(ReadItem& item, IntakeCounts& counts) {
 IntakeCounts Intake::run(const std::function<Verdict(ReadItem&)>& on_claim) {
     IntakeCounts counts;
     ReadItem item;
+    Progress progress(stderr);
+    struct Erase {  // the progress line goes before anything else is printed or returned
+        Progress& p;
+        ~Erase() { p.finish(); }
+    } erase{progress};
     for (const InputSpec& spec : inputs_) {
         auto reader = open_claim_reader(spec, map_, sink_);
         while (reader->next(item)) {
@@ -136,13 +142,16 @@ IntakeCounts Intake::run(const std::function<Verdict(ReadItem&)>& on_claim) {
                     item.accepted = false;
                 }
             }
+            if (!item.findings.empty()) progress.finish();
             for (const Finding& f : item.findings) sink_.report(f.diagnostic);
+            progress.tick(counts.claims, counts.records);
             if (item.accepted) {
                 if (Verdict refused = on_claim(item)) {
                     Finding f;
                     std::string_view file = item.records.empty() ? std::string_view{} : std::string_view(item.files[item.records.front().file]);
                     f.diagnostic = Diagnostic{Severity::error, std::string(file), item.records.empty() ? 0 : item.records.front().line, 0,
                                               std::move(*refused), ""};
+                    progress.finish();
                     sink_.report(f.diagnostic);
                     item.findings.insert(item.findings.begin(), std::move(f));
                     item.accepted = false;
