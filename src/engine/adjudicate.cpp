@@ -79,6 +79,7 @@ public:
             note("the claim is denied: no layer pays");
         } else {
             for (const Layer& layer : pack_.benefits) pay(layer);
+            pended = pended || pack_defect_;
             bool any_line_denied = std::find(denied_lines.begin(), denied_lines.end(), true) != denied_lines.end();
             out_.status = pended ? ClaimStatus::pended : (any_line_denied || reduced || restricted_) ? ClaimStatus::partial : ClaimStatus::paid;
         }
@@ -327,7 +328,16 @@ private:
             std::int64_t a = std::max(lo, seg_from);
             std::int64_t b = std::min(hi, seg_to);
             if (b > a) {
-                std::int64_t ratio = std::clamp<std::int64_t>(seg.ratio.evaluate(ctx_).number, 0, k_decimal_one);
+                std::int64_t written = seg.ratio.evaluate(ctx_).number;
+                std::int64_t ratio = std::clamp<std::int64_t>(written, 0, k_decimal_one);
+                if (ratio != written) {
+                    // A pack defect that only shows on some claims: never pay it unseen.
+                    out_.flags.push_back({"ratio-out-of-range", EditSeverity::pend,
+                                          fmt::format("layer {} segment {}: ratio {} is outside 0 to 1; held at {} and the claim pended for review",
+                                                      layer.id, s + 1, trimmed(written, k_decimal_scale), trimmed(ratio, k_decimal_scale)),
+                                          Money{}, 0});
+                    pack_defect_ = true;
+                }
                 Int128 part = static_cast<Int128>(b - a) * ratio;
                 exact += part;
                 if (tracing_) hit(fmt::format("layer {} segment {}", layer.id, s + 1));
@@ -378,7 +388,8 @@ private:
     const Accumulators& acc_;
     bool tracing_;
     bool deductible_set_ = false;
-    bool restricted_ = false;                                   // a line was restricted
+    bool restricted_ = false;
+    bool pack_defect_ = false;  // a layer's figure was out of range: pend the claim                                   // a line was restricted
     std::unordered_map<std::string, std::int64_t> qty_used_;  // max_qty: quantity used per code
     Trace trace_;
     EvalContext ctx_;

@@ -583,6 +583,11 @@ private:
                 ok = false;
                 continue;
             }
+            if (std::optional<Value> v = ratio->constant(); v && (v->number < 0 || v->number > 1'000'000)) {
+                error(src, s["ratio"].Mark(), fmt::format("a ratio is from 0 to 1, not {}", to_string(*v)));
+                ok = false;
+                continue;
+            }
             seg.ratio = std::move(*ratio);
             l.segments.push_back(std::move(seg));
         }

@@ -992,6 +992,11 @@ std::string Program::explain(const EvalContext& c) const {
     return out;
 }
 
+std::optional<Value> Program::constant() const {
+    if (root_->fn != eval_constant) return std::nullopt;
+    return root_->constant;
+}
+
 std::string_view Program::field() const {
     return root_->fn == eval_field ? k_fields[static_cast<std::size_t>(root_->code)].name : std::string_view{};
 }

@@ -85,6 +85,8 @@ public:
     /// `((member.age:integer=63 >= 60)=true and ...)=true`. `c` must be a context the
     /// program can be evaluated in; parts inside count/sum/any/all show no values.
     std::string explain(const EvalContext& c) const;
+    /// The value when the whole expression folded to a constant, else nullopt.
+    std::optional<Value> constant() const;
     /// The field path when the whole expression is one field (`provider.level`), else empty.
     std::string_view field() const;
 

@@ -229,6 +229,36 @@ TEST_SUITE("medclaim::Adjudicate") {
         CHECK(claims == 100'000);
     }
 
+    TEST_CASE("a ratio that comes out above 1 on some claim is held at 1 and the claim pended, never paid unseen") {
+        namespace fs = std::filesystem;
+        fs::path dir = fs::temp_directory_path() / fmt::format("medclaim-ratio-{}", ::getpid());
+        fs::create_directories(dir);
+        std::ofstream(dir / "pack.yaml") << "name: r\nversion: \"1\"\nlayers: [l]\nbenefits:\n"
+                                            "  - {id: l, fund: hifp, segments: [{ratio: 'if member.age > 60 then 1.2 else 0.8'}]}\n";
+        auto pack = load(dir.string());
+        fs::remove_all(dir);
+        Claim c;
+        c.claim_id = "OLD";
+        c.member.id = "M";
+        c.member.birth_date = *Date::from_ymd(1940, 1, 1);
+        c.visit.admit_date = *Date::from_ymd(2024, 5, 1);
+        Line& l = c.add_line();
+        l.line_no = 1;
+        l.code = "X";
+        l.qty = Quantity::from_units(10'000);
+        l.amount = yuan(100);
+        Accumulators acc;
+        Adjudication a = adjudicate(c, *pack, acc);
+        CHECK(a.status == ClaimStatus::pended);
+        REQUIRE(a.payers.size() == 1);
+        CHECK(a.payers[0].amount == yuan(100));
+        REQUIRE(a.flags.size() == 1);
+        CHECK(a.flags[0].rule == "ratio-out-of-range");
+        CHECK(a.deltas.empty());
+        c.member.birth_date = *Date::from_ymd(1990, 1, 1);
+        CHECK(adjudicate(c, *pack, acc).status == ClaimStatus::paid);
+    }
+
     TEST_CASE("the plan year follows the pack's start day and the governing date") {
         auto pack = load(MEDCLAIM_SOURCE_DIR "/rules/sample");
         Claim c;
