@@ -105,6 +105,7 @@ std::string settlement_sheet(const Claim& c, const Adjudication& a, const PackSt
     for (const Counter& x : before) acc[x.name].first = x.value;
     for (const Counter& x : after) acc[x.name].second = x.value;
     std::vector<std::vector<std::string>> rows;
+    rows.reserve(acc.size());
     for (const auto& [name, values] : acc) rows.push_back({name, counter_value(name, values.first), "→", counter_value(name, values.second)});
     out += rows.empty() ? "  (none)\n" : grid(rows, 1);
 

@@ -396,6 +396,7 @@ private:
         if (out_.size() != errors_before) return std::nullopt;
         // Two rows of one code must not be valid on the same day.
         std::vector<const CatalogRow*> sorted;
+        sorted.reserve(rows.size());
         for (const CatalogRow& r : rows) sorted.push_back(&r);
         std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->code != b->code ? a->code < b->code : a->from < b->from; });
         for (std::size_t i = 1; i < sorted.size(); ++i) {

@@ -492,6 +492,7 @@ public:
             return n;
         }
         std::vector<std::string_view> names;
+        names.reserve(k_fields.size());
         for (const ExprField& f : k_fields) names.push_back(f.name);
         std::string_view hint = closest_match(name, names);
         error(x.offset, hint.empty() ? fmt::format("unknown field `{}`", name) : fmt::format("unknown field `{}`; did you mean `{}`?", name, hint));

@@ -22,9 +22,9 @@ Sha256::Sha256() : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f
 
 void Sha256::block(const std::uint8_t* p) {
     std::uint32_t w[64];
-    for (int i = 0; i < 16; ++i) {
-        w[i] = static_cast<std::uint32_t>(p[4 * i]) << 24 | static_cast<std::uint32_t>(p[4 * i + 1]) << 16 |
-               static_cast<std::uint32_t>(p[4 * i + 2]) << 8 | p[4 * i + 3];
+    for (std::size_t i = 0; i < 16; ++i) {
+        const std::uint8_t* q = p + 4 * i;
+        w[i] = static_cast<std::uint32_t>(q[0]) << 24 | static_cast<std::uint32_t>(q[1]) << 16 | static_cast<std::uint32_t>(q[2]) << 8 | q[3];
     }
     for (int i = 16; i < 64; ++i) {
         std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
