@@ -114,7 +114,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         const Adjudication& a = s.adjudication;
         // A claim settled before counts in the summary with its stored figures, so that
         // a rerun writes the same summary as the run that settled it.
-        summary.add(c, a, !a.reversal_of.empty());
+        if (summary_file) summary.add(c, a, !a.reversal_of.empty());
         if (s.kind == Settlement::Kind::already_settled) return std::nullopt;
         if (s.kind != Settlement::Kind::reversal) ++by_status[a.status];
         for (const Payment& p : a.payers) {
