@@ -40,15 +40,15 @@ TEST_SUITE("medclaim::Pack") {
         CHECK(pack->name == "sample");
         CHECK(pack->version == "2024.1");
         CHECK(pack->effective_from == *Date::parse("2024-01-01"));
-        CHECK(pack->layers == std::vector<std::string>{"basic", "serious_illness"});
-        REQUIRE(pack->benefits.size() == 2);
+        CHECK(pack->layers == std::vector<std::string>{"basic", "chronic", "serious_illness"});
+        REQUIRE(pack->benefits.size() == 3);
         CHECK(pack->benefits[0].fund == "hifp");
-        CHECK(pack->benefits[1].base == LayerBase::burden);
-        CHECK(pack->benefits[1].position == Period::year);
+        CHECK(pack->benefits[2].base == LayerBase::burden);
+        CHECK(pack->benefits[2].position == Period::year);
         CHECK(pack->pricing.catalogs.size() == 3);
-        CHECK(pack->catalogs.size() == 4);
+        CHECK(pack->catalogs.size() == 5);
         CHECK(pack->edits.size() == 5);
-        CHECK(pack->tables.size() == 2);
+        CHECK(pack->tables.size() == 3);
         CHECK(edit(*pack, "long-stay").scope == Scope::claim);
         CHECK(edit(*pack, "sex-restricted-item").severity == EditSeverity::deny);
     }
