@@ -367,7 +367,9 @@ Ledger::Ledger(const std::string& state_path, bool replace) : replace_(replace),
 }
 
 Ledger::~Ledger() {
-    if (!committed_) store_->rollback();
+    // An uncommitted state file goes back to what it was; a temporary database (no
+    // journal) is simply dropped.
+    if (!committed_ && persistent_) store_->rollback();
 }
 
 bool Ledger::persistent() const { return persistent_; }
