@@ -11,29 +11,6 @@ namespace medclaim {
 
 namespace {
 
-std::string cell(const std::string& s, std::size_t width, bool right) {
-    std::size_t w = display_width(s);
-    std::string fill(width > w ? width - w : 0, ' ');
-    return right ? fill + s : s + fill;
-}
-
-// Columns sized to their widest cell; the first `left` columns align left.
-std::string grid(const std::vector<std::vector<std::string>>& rows, std::size_t left) {
-    std::vector<std::size_t> width;
-    for (const auto& r : rows) {
-        width.resize(std::max(width.size(), r.size()), 0);
-        for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], display_width(r[c]));
-    }
-    std::string out;
-    for (const auto& r : rows) {
-        std::string line = " ";
-        for (std::size_t c = 0; c < r.size(); ++c) line += " " + cell(r[c], width[c], c >= left);
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        out += line + "\n";
-    }
-    return out;
-}
-
 std::string counter_value(const std::string& name, std::int64_t v) {
     if (name == "admissions") return std::to_string(v);
     if (name == "last_discharge") return v > 0 ? Date::from_days(static_cast<std::int32_t>(v - 1)).to_string() : std::string("-");
@@ -47,7 +24,7 @@ std::string settlement_sheet(const Claim& c, const Adjudication& a, const PackSt
     std::string out = "医疗费用结算单 / Settlement sheet\n\n";
     const Visit& v = c.visit;
     std::string stay = v.discharge_date ? fmt::format("{} – {}", v.admit_date.to_string(), v.discharge_date->to_string()) : v.admit_date.to_string();
-    out += grid({{"结算号 claim", a.claim_id + (c.is_reversal() ? fmt::format(" (reverses {})", c.reversal_of) : "")},
+    out += align_columns({{"结算号 claim", a.claim_id + (c.is_reversal() ? fmt::format(" (reverses {})", c.reversal_of) : "")},
                  {"人员 member", fmt::format("{} ({}, born {}, age {}, {} {})", c.member.id, to_string(c.member.sex), c.member.birth_date.to_string(),
                                            age_on(c.member.birth_date, v.admit_date), to_string(c.member.scheme), c.member.category)},
                  {"医疗机构 provider", fmt::format("{} (level {}{})", c.provider.id, c.provider.level,
@@ -77,7 +54,7 @@ std::string settlement_sheet(const Claim& c, const Adjudication& a, const PackSt
     const Buckets& b = a.buckets;
     lines.push_back({"合计", "total", "", "", b.amount.to_string(), b.full_self_pay.to_string(), b.over_limit.to_string(), b.pre_self_pay.to_string(),
                      b.in_scope.to_string()});
-    out += grid(lines, 3);
+    out += align_columns(lines, 3);
 
     out += "\n基金支付 / Payers\n";
     std::vector<std::vector<std::string>> payers{{"layer", "fund", "base", "起付线 deductible", "支付 paid"}};
@@ -87,8 +64,8 @@ std::string settlement_sheet(const Claim& c, const Adjudication& a, const PackSt
         paid += p.amount;
     }
     if (a.payers.empty()) payers.push_back({"(no layer applies)", "", "", "", ""});
-    out += grid(payers, 2);
-    out += grid({{"实际支付起付线 deductible", a.deductible.to_string()},
+    out += align_columns(payers, 2);
+    out += align_columns({{"实际支付起付线 deductible", a.deductible.to_string()},
                  {"基金支付合计 paid by funds", paid.to_string()},
                  {"个人负担 patient = amount − paid", a.patient.to_string()}},
                 1);
@@ -107,7 +84,7 @@ std::string settlement_sheet(const Claim& c, const Adjudication& a, const PackSt
     std::vector<std::vector<std::string>> rows;
     rows.reserve(acc.size());
     for (const auto& [name, values] : acc) rows.push_back({name, counter_value(name, values.first), "→", counter_value(name, values.second)});
-    out += rows.empty() ? "  (none)\n" : grid(rows, 1);
+    out += rows.empty() ? "  (none)\n" : align_columns(rows, 1);
 
     out += "\n计算过程 / How each figure was reached\n";
     for (const std::string& t : a.trace) out += "  " + t + "\n";

@@ -18,29 +18,13 @@ struct Table {
     std::vector<std::vector<std::string>> rows;
 };
 
-std::string pad(const std::string& s, std::size_t width, bool right) {
-    std::size_t w = display_width(s);
-    std::string fill(width > w ? width - w : 0, ' ');
-    return right ? fill + s : s + fill;
-}
-
 std::string as_text(const Table& t) {
-    std::vector<std::size_t> width(t.header.size(), 0);
-    for (std::size_t c = 0; c < t.header.size(); ++c) width[c] = display_width(t.header[c]);
-    for (const auto& r : t.rows) {
-        for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], display_width(r[c]));
-    }
-    std::string out = t.title + "\n";
-    auto line = [&](const std::vector<std::string>& cells) {
-        std::string l = " ";
-        for (std::size_t c = 0; c < cells.size(); ++c) l += " " + pad(cells[c], width[c], t.numeric[c]);
-        while (!l.empty() && l.back() == ' ') l.pop_back();
-        out += l + "\n";
-    };
-    line(t.header);
-    if (t.rows.empty()) out += "  (none)\n";
-    for (const auto& r : t.rows) line(r);
-    return out + "\n";
+    std::vector<std::vector<std::string>> rows{t.header};
+    rows.insert(rows.end(), t.rows.begin(), t.rows.end());
+    std::string lines = align_columns(rows, t.numeric);
+    std::size_t header_end = lines.find('\n') + 1;
+    if (t.rows.empty()) lines.insert(header_end, "  (none)\n");
+    return t.title + "\n" + lines + "\n";
 }
 
 std::string md_cell(const std::string& s) {

@@ -177,4 +177,33 @@ std::uint64_t hash64(std::string_view s, std::uint64_t seed) {
     return mix(h ^ tail ^ (s.size() << 56));
 }
 
+std::string align_columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right) {
+    std::vector<std::size_t> width;
+    for (const auto& r : rows) {
+        width.resize(std::max(width.size(), r.size()), 0);
+        for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], display_width(r[c]));
+    }
+    std::string out;
+    for (const auto& r : rows) {
+        std::string line = " ";
+        for (std::size_t c = 0; c < r.size(); ++c) {
+            std::string fill(width[c] - display_width(r[c]), ' ');
+            bool to_right = c < right.size() && right[c];
+            line += ' ';
+            line += to_right ? fill + r[c] : r[c] + fill;
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string align_columns(const std::vector<std::vector<std::string>>& rows, std::size_t first_right) {
+    std::size_t columns = 0;
+    for (const auto& r : rows) columns = std::max(columns, r.size());
+    std::vector<bool> right(columns, false);
+    for (std::size_t c = first_right; c < columns; ++c) right[c] = true;
+    return align_columns(rows, right);
+}
+
 }  // namespace medclaim

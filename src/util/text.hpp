@@ -4,6 +4,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <functional>
 
 namespace medclaim {
@@ -22,6 +23,13 @@ std::size_t count_code_points(std::string_view s);
 
 /// Terminal display width of `s`: East Asian wide and full-width characters count 2.
 std::size_t display_width(std::string_view s);
+
+/// Rows of cells as text columns: each line indented two spaces, cells separated by one
+/// space and padded to their column's widest cell (display width), right-aligned from
+/// column `first_right` on; trailing blanks dropped.
+std::string align_columns(const std::vector<std::vector<std::string>>& rows, std::size_t first_right);
+/// As above, right-aligning the columns where `right[column]` is true.
+std::string align_columns(const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right);
 
 /// The candidate closest to `name` by edit distance when it is close enough to be a
 /// plausible typo, else empty.

@@ -78,6 +78,12 @@ TEST_SUITE("medclaim::text") {
         CHECK(hash64("abcdefgh1", 1) != hash64("abcdefgh2", 1));
         CHECK(hash64("", 1) != hash64(std::string_view("\0", 1), 1));
     }
+
+    TEST_CASE("columns align by display width, numbers to the right") {
+        std::string out = align_columns({{"figure", "amount"}, {"医疗费总额", "9.00"}, {"x", "1234.00"}}, 1);
+        CHECK(out == "  figure      amount\n  医疗费总额    9.00\n  x          1234.00\n");
+        CHECK(align_columns({{"a", "b"}, {"ccc", ""}}, std::vector<bool>{}) == "  a   b\n  ccc\n");
+    }
 }
 
 TEST_SUITE("medclaim::JsonWriter") {
@@ -103,4 +109,5 @@ TEST_SUITE("medclaim::JsonWriter") {
         append_json_string(out, std::string_view("诊\x01\x7f", 5));
         CHECK(out == "\"诊\\u0001\\u007f\"");
     }
+
 }
