@@ -161,15 +161,23 @@ Int128 round_half_up_wide(Int128 units, int drop) {
 
 std::int64_t round_half_up(Int128 units, int drop) { return static_cast<std::int64_t>(round_half_up_wide(units, drop)); }
 
-std::string format_decimal(std::int64_t units, int scale) {
-    bool negative = units < 0;
+char* format_decimal_to(char* end, std::int64_t units, int scale) {
+    char* p = end;
     // Unsigned magnitude so that INT64_MIN formats correctly.
-    auto magnitude = negative ? 0 - static_cast<std::uint64_t>(units) : static_cast<std::uint64_t>(units);
-    std::string digits = std::to_string(magnitude);
-    if (static_cast<int>(digits.size()) <= scale) digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
-    if (scale > 0) digits.insert(digits.size() - static_cast<std::size_t>(scale), 1, '.');
-    if (negative) digits.insert(0, 1, '-');
-    return digits;
+    auto magnitude = units < 0 ? 0 - static_cast<std::uint64_t>(units) : static_cast<std::uint64_t>(units);
+    for (int digit = 0; digit <= scale || magnitude > 0; ++digit) {
+        if (digit == scale && scale > 0) *--p = '.';
+        *--p = static_cast<char>('0' + magnitude % 10);
+        magnitude /= 10;
+    }
+    if (units < 0) *--p = '-';
+    return p;
+}
+
+std::string format_decimal(std::int64_t units, int scale) {
+    char buffer[48];
+    char* end = buffer + sizeof buffer;
+    return std::string(format_decimal_to(end, units, scale), end);
 }
 
 Money extend(Quantity qty, UnitPrice price) {

@@ -51,6 +51,9 @@ Int128 round_half_up_wide(Int128 units, int drop);
 
 /// Writes units of 10^-scale as a decimal with exactly `scale` places ("-12.30").
 std::string format_decimal(std::int64_t units, int scale);
+/// As format_decimal, into the end of `buffer` (at least 48 bytes, scale at most 18);
+/// returns where the text starts. Allocates nothing, for hot paths.
+char* format_decimal_to(char* buffer_end, std::int64_t units, int scale);
 
 /// An exact fixed-point number with `Scale` decimal places stored as int64 units.
 /// Distinct tags keep money, ratios, quantities and prices from mixing by accident.

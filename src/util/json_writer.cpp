@@ -75,20 +75,12 @@ void JsonWriter::key(std::string_view name) {
 
 void JsonWriter::money(Money value) {
     separate();
-    char buffer[32];
-    char* end = buffer + sizeof buffer;
-    char* p = end;
-    std::int64_t units = value.units();
-    auto magnitude = units < 0 ? 0 - static_cast<std::uint64_t>(units) : static_cast<std::uint64_t>(units);
-    *--p = '"';
-    for (int digit = 0; digit < 3 || magnitude > 0; ++digit) {
-        if (digit == 2) *--p = '.';
-        *--p = static_cast<char>('0' + magnitude % 10);
-        magnitude /= 10;
-    }
-    if (units < 0) *--p = '-';
-    *--p = '"';
-    out_.append(p, static_cast<std::size_t>(end - p));
+    char buffer[48];
+    char* end = buffer + sizeof buffer - 1;
+    *end = '"';
+    char* start = format_decimal_to(end, value.units(), Money::k_scale);
+    *--start = '"';
+    out_.append(start, static_cast<std::size_t>(end + 1 - start));
 }
 
 void JsonWriter::string(std::string_view value) {
