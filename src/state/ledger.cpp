@@ -407,6 +407,20 @@ void Ledger::flush_counters(bool forget) {
     }
 }
 
+std::vector<Delta> Ledger::unwind(const SettledClaim& settled) {
+    // Every counter the claim changed, except the date of the latest discharge, which
+    // is a fact about the member rather than a sum.
+    std::vector<Delta> back;
+    for (const Delta& d : settled.deltas) {
+        if (d.counter == "last_discharge") continue;
+        load(d.member_id, d.plan_year);
+        back.push_back({d.member_id, d.plan_year, d.counter, -d.change});
+    }
+    acc_.apply(back);
+    touch(back);
+    return back;
+}
+
 void Ledger::preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value) {
     load(member_id, plan_year);
     acc_.set(member_id, plan_year, counter, value);
@@ -448,15 +462,7 @@ Settlement Ledger::reverse(const Claim& claim, const std::string& content_hash, 
     }
     for (LineResult& l : a.lines) l.buckets = {-l.buckets.amount, -l.buckets.full_self_pay, -l.buckets.over_limit, -l.buckets.pre_self_pay, -l.buckets.in_scope};
     a.flags.push_back({"reversal", EditSeverity::info, fmt::format("reverses claim `{}`", claim.reversal_of), {}, 0});
-    // Unwind every counter the original changed, except the date of the latest
-    // discharge, which is a fact about the member rather than a sum.
-    for (const Delta& d : original->deltas) {
-        if (d.counter == "last_discharge") continue;
-        load(d.member_id, d.plan_year);
-        a.deltas.push_back({d.member_id, d.plan_year, d.counter, -d.change});
-    }
-    acc_.apply(a.deltas);
-    touch(a.deltas);
+    a.deltas = unwind(*original);
     original->reversed_by = claim.claim_id;
     store_->put_claim(*original);
 
@@ -515,14 +521,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
             out.reason = fmt::format("claim `{}` cannot be replaced: it is a reversal or was reversed", claim.claim_id);
             return out;
         }
-        std::vector<Delta> unwind;
-        for (const Delta& d : known->deltas) {
-            if (d.counter == "last_discharge") continue;
-            load(d.member_id, d.plan_year);
-            unwind.push_back({d.member_id, d.plan_year, d.counter, -d.change});
-        }
-        acc_.apply(unwind);
-        touch(unwind);
+        unwind(*known);
         replacing = true;
     }
     if (claim.is_reversal()) return reverse(claim, content_hash, stamp);

@@ -83,6 +83,8 @@ private:
     void load(std::string_view member_id, int plan_year);
     void touch(const std::vector<Delta>& deltas);
     void flush_counters(bool forget);
+    /// Applies the negation of a settled claim's changes; returns those deltas.
+    std::vector<Delta> unwind(const SettledClaim& settled);
     Settlement reverse(const Claim& claim, const std::string& content_hash, const PackStamp& stamp);
 
     std::size_t max_cached_counters_ = 200'000;  // kept in memory before they are written out and forgotten
