@@ -92,12 +92,9 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     Money patient;
     IntakeCounts counts = intake.run([&](ReadItem& item) -> Intake::Verdict {
         const Claim& c = item.claim;
-        Date on = governing_date(c);
-        const Pack* pack = packs->for_date(on);
-        if (pack == nullptr) {
-            return fmt::format("claim `{}`: no version of rule pack `{}` is effective on {} (the claim's governing date); the pack covers {}",
-                               c.claim_id, o.rules, on.to_string(), packs->windows());
-        }
+        std::string why;
+        const Pack* pack = pack_for(*packs, c, why);
+        if (pack == nullptr) return why;
         Settlement s = ledger.settle(c, item.raw_text, *pack, stamps[pack], o.explain);
         if (s.kind == Settlement::Kind::refused) return s.reason;
         if (csv) {

@@ -47,11 +47,9 @@ ExitCode run_explain(const ExplainOptions& o) {
     intake.run([&](ReadItem& item) -> Intake::Verdict {
         if (found) return std::nullopt;  // later claims cannot change this one
         const Claim& c = item.claim;
-        const Pack* pack = packs->for_date(governing_date(c));
-        if (pack == nullptr) {
-            return fmt::format("claim `{}`: no version of rule pack `{}` is effective on {}; the pack covers {}", c.claim_id, o.rules,
-                               governing_date(c).to_string(), packs->windows());
-        }
+        std::string why;
+        const Pack* pack = pack_for(*packs, c, why);
+        if (pack == nullptr) return why;
         bool target = c.claim_id == o.claim_id;
         int year = plan_year_of(c, *pack);
         std::vector<Counter> before = target ? member_counters(ledger, c.member.id, year) : std::vector<Counter>{};

@@ -358,12 +358,11 @@ std::string run_case(const PackSet& packs, const TestCase& tc, std::vector<std::
     std::vector<const Pack*> versions;
     std::vector<std::pair<std::string, std::string>> rejected;  // claim id, reason
     for (const Claim& c : tc.claims) {
-        Date on = governing_date(c);
-        const Pack* p = packs.for_date(on);
+        std::string why;
+        const Pack* p = pack_for(packs, c, why);
         versions.push_back(p);
         if (p == nullptr) {
-            rejected.emplace_back(c.claim_id, fmt::format("no version of the pack is effective on {} (its governing date); the pack covers {}",
-                                                          on.to_string(), packs.windows()));
+            rejected.emplace_back(c.claim_id, std::move(why));
             continue;
         }
         for (const auto& [counter, value] : tc.accumulators) ledger.preset(c.member.id, plan_year_of(c, *p), counter, value);

@@ -422,6 +422,16 @@ Date governing_date(const Claim& claim) {
     return stay ? claim.visit.discharge_date.value_or(claim.visit.admit_date) : claim.visit.admit_date;
 }
 
+const Pack* pack_for(const PackSet& packs, const Claim& claim, std::string& why) {
+    Date on = governing_date(claim);
+    const Pack* pack = packs.for_date(on);
+    if (pack == nullptr) {
+        why = fmt::format("claim `{}`: no version of rule pack `{}` is effective on {} (the claim's governing date); the pack covers {}",
+                          claim.claim_id, packs.dir, on.to_string(), packs.windows());
+    }
+    return pack;
+}
+
 int plan_year_of(const Claim& claim, const Pack& pack) {
     if (claim.plan_year) return *claim.plan_year;
     Date d = governing_date(claim);

@@ -73,6 +73,9 @@ struct Adjudication {
 /// The date that chooses the plan year and the pack version: the discharge date for
 /// inpatient and day-surgery stays, the admission (service) date otherwise.
 Date governing_date(const Claim& claim);
+/// The version of `packs` that governs `claim` by its governing date; null when none
+/// does, with `why` naming the date and the windows the versions cover.
+const Pack* pack_for(const PackSet& packs, const Claim& claim, std::string& why);
 /// The plan year `claim` belongs to under `pack` (its own plan_year when given).
 int plan_year_of(const Claim& claim, const Pack& pack);
 
