@@ -76,7 +76,7 @@ public:
 
         if (claim_denied) {
             out_.status = ClaimStatus::denied;
-            note("the claim is denied: no layer pays");
+            if (tracing_) note("the claim is denied: no layer pays");
         } else {
             for (const Layer& layer : pack_.benefits) pay(layer);
             pended = pended || pack_defect_;
@@ -105,23 +105,20 @@ public:
     }
 
 private:
-    void note(std::string text) {
-        if (tracing_) trace_.entries.push_back(std::move(text));
-    }
-    void hit(std::string id) {
-        if (tracing_) trace_.hits.push_back(std::move(id));
-    }
+    // Callers test tracing_ first, so that nothing is formatted when not tracing.
+    void note(std::string text) { trace_.entries.push_back(std::move(text)); }
+    void hit(std::string id) { trace_.hits.push_back(std::move(id)); }
 
     std::int64_t ytd(std::string_view counter) const { return acc_.get(claim_.member.id, out_.plan_year, counter); }
 
-    void delta(std::string counter, std::int64_t change) {
-        if (change != 0) out_.deltas.push_back({claim_.member.id, out_.plan_year, std::move(counter), change});
+    void delta(const std::string& counter, std::int64_t change) {
+        if (change != 0) out_.deltas.push_back({claim_.member.id, out_.plan_year, counter, change});
     }
 
     void fire(const Edit& e, std::uint32_t line_no, Money amount) {
         out_.flags.push_back({e.id, e.severity, e.reason, amount, line_no});
-        if (tracing_) hit("edit " + e.id);
         if (tracing_) {
+            hit("edit " + e.id);
             note(fmt::format("edit {} ({}) fired{}: {}", e.id, to_string(e.severity), line_no ? fmt::format(" on line {}", line_no) : "",
                              e.when.explain(ctx_)));
         }
@@ -178,7 +175,7 @@ private:
         const CatalogRow* row = nullptr;
         for (const Catalog* c : pack_.pricing.catalogs) {
             if ((row = c->find(l.code, on)) != nullptr) {
-                r.catalog = c->name();
+                r.catalog = c->name();  // a view of the pack's name: no copy per line
                 break;
             }
         }
@@ -226,11 +223,8 @@ private:
 
         // The allowed unit price: the lowest of the catalog's cap and the pack's unit caps.
         std::optional<std::int64_t> cap_units;  // UnitPrice units
-        std::string cap_source;
-        if (row && row->price_cap) {
-            cap_units = row->price_cap->units();
-            cap_source = "catalog " + r.catalog;
-        }
+        const UnitCap* cap_from = nullptr;     // the unit cap that set it; null: the catalog row
+        if (row && row->price_cap) cap_units = row->price_cap->units();
         ctx_.line = &l;
         for (const UnitCap& uc : pack_.pricing.unit_caps) {
             if (!uc.when.evaluate(ctx_).truthy()) continue;
@@ -238,7 +232,7 @@ private:
             if (tracing_) hit("unit_cap " + uc.id);
             if (!cap_units || units < *cap_units) {
                 cap_units = units;
-                cap_source = "unit cap " + uc.id;
+                cap_from = &uc;
             }
             break;
         }
@@ -251,14 +245,15 @@ private:
                 allowed = cap_total;
                 r.buckets.over_limit = amount - allowed;
                 if (tracing_) note(fmt::format("line {} {}: over_limit = amount {} − qty {} × cap {} ({}) = {}", l.line_no, l.code, yuan(amount),
-                                 qty.to_string(), format_decimal(*cap_units, UnitPrice::k_scale), cap_source, yuan(r.buckets.over_limit)));
+                                 qty.to_string(), format_decimal(*cap_units, UnitPrice::k_scale),
+                                                cap_from ? "unit cap " + cap_from->id : "catalog " + std::string(r.catalog), yuan(r.buckets.over_limit)));
             }
         }
         Ratio self_pay = row ? row->self_pay_ratio : Ratio{};
         r.buckets.pre_self_pay = apply_ratio(allowed, self_pay);
         r.buckets.in_scope = allowed - r.buckets.pre_self_pay;
         if (tracing_) note(fmt::format("line {} {}: class {}{}, allowed {}, pre_self_pay = {} × {} = {}, in_scope {}", l.line_no, l.code,
-                         cls ? to_string(*cls) : std::string_view("?"), r.catalog.empty() ? "" : " (catalog " + r.catalog + ")",
+                         cls ? to_string(*cls) : std::string_view("?"), r.catalog.empty() ? "" : " (catalog " + std::string(r.catalog) + ")",
                          yuan(allowed), yuan(allowed), self_pay.to_string(), yuan(r.buckets.pre_self_pay), yuan(r.buckets.in_scope)));
         return r;
     }
@@ -294,7 +289,7 @@ private:
     void pay(const Layer& layer) {
         ctx_.line = nullptr;
         if (layer.when && !layer.when->evaluate(ctx_).truthy()) {
-            if (tracing_) note(fmt::format("layer {}: does not apply ({})", layer.id, tracing_ ? layer.when->explain(ctx_) : ""));
+            if (tracing_) note(fmt::format("layer {}: does not apply ({})", layer.id, layer.when->explain(ctx_)));
             return;
         }
         Money base = out_.buckets.in_scope;
@@ -302,13 +297,13 @@ private:
         if (layer.base == LayerBase::burden_with_pre_self_pay) base += out_.buckets.pre_self_pay;
         if (base.units() < 0) base = Money{};
 
-        std::int64_t start = layer.position == Period::year ? ytd(layer.id + ".position") : 0;
+        std::int64_t start = layer.position == Period::year ? ytd(layer.position_counter) : 0;
         std::int64_t x = base.units();
 
         std::int64_t deductible = 0;
         if (layer.deductible) {
             std::int64_t full = std::max<std::int64_t>(0, layer.deductible->evaluate(ctx_).number);
-            std::int64_t used = layer.deductible_per == Period::year ? ytd(layer.id + ".deductible") : 0;
+            std::int64_t used = layer.deductible_per == Period::year ? ytd(layer.deductible_counter) : 0;
             deductible = std::min(x, std::max<std::int64_t>(0, full - used));
             if (tracing_) note(fmt::format("layer {}: base {} {}; deductible {} {}{}, absorbs {}", layer.id, base_name(layer.base), yuan(base), yuan(full),
                              layer.deductible_per == Period::year ? "per year" : "per claim",
@@ -351,7 +346,7 @@ private:
         Money amount = fen(round_half_up(exact, k_decimal_scale));
         if (layer.cap && (!layer.cap_when || layer.cap_when->evaluate(ctx_).truthy())) {
             std::int64_t cap = std::max<std::int64_t>(0, layer.cap->evaluate(ctx_).number);
-            std::int64_t used = layer.cap_per == Period::year ? ytd(layer.id + ".paid") : 0;
+            std::int64_t used = layer.cap_per == Period::year ? ytd(layer.paid_counter) : 0;
             std::int64_t left = std::max<std::int64_t>(0, cap - used);
             if (amount.units() > left) {
                 if (tracing_) note(fmt::format("layer {}: cap {} {} ({} paid before) limits {} to {}", layer.id, yuan(cap),
@@ -366,9 +361,9 @@ private:
             deductible_set_ = true;
         }
         out_.payers.push_back({layer.id, layer.fund, amount, base, fen(deductible)});
-        delta(layer.id + ".position", x);
-        delta(layer.id + ".deductible", deductible);
-        delta(layer.id + ".paid", amount.units());
+        delta(layer.position_counter, x);
+        delta(layer.deductible_counter, deductible);
+        delta(layer.paid_counter, amount.units());
     }
 
     void check_invariants() const {

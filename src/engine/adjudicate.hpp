@@ -35,7 +35,7 @@ struct Buckets {
 struct LineResult {
     std::uint32_t line_no = 0;
     Buckets buckets;
-    std::string catalog;  ///< the catalog that priced the line; empty when none did
+    std::string_view catalog;  ///< the name of the catalog that priced the line (in the pack); empty when none did
 };
 
 /// What one benefit layer paid on one claim.

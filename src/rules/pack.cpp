@@ -512,6 +512,9 @@ private:
         check_keys(node, src, k_keys, "a benefit layer");
         Layer l;
         l.id = required_text(node, "id", src);
+        l.position_counter = l.id + ".position";
+        l.deductible_counter = l.id + ".deductible";
+        l.paid_counter = l.id + ".paid";
         l.fund = required_text(node, "fund", src);
         l.file = src.path;
         l.line = static_cast<std::uint64_t>(node.Mark().line) + 1;

@@ -77,6 +77,11 @@ struct Layer {
     std::optional<Program> cap;       ///< on the fund's payment
     Period cap_per = Period::year;
     std::optional<Program> cap_when;  ///< the cap applies only when this holds
+    // The layer's accumulators (man medclaim-rules(5), Accumulators), named once here
+    // rather than on every claim: ID.position, ID.deductible, ID.paid.
+    std::string position_counter;
+    std::string deductible_counter;
+    std::string paid_counter;
     std::string file;
     std::uint64_t line = 0;
 };
