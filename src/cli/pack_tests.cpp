@@ -128,11 +128,7 @@ private:
 
     void keys(const YAML::Node& map, std::span<const std::string_view> allowed, std::string_view where) {
         for (auto it = map.begin(); it != map.end(); ++it) {
-            std::string key = it->first.Scalar();
-            if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-            std::string_view hint = closest_match(key, allowed);
-            fail(it->first.Mark(), hint.empty() ? fmt::format("unknown key `{}` in {}", key, where)
-                                                : fmt::format("unknown key `{}` in {}; did you mean `{}`?", key, where, hint));
+            if (auto message = unknown_key(it->first.Scalar(), allowed, where)) fail(it->first.Mark(), std::move(*message));
         }
     }
 

@@ -175,11 +175,7 @@ private:
 
     void check_keys(const YAML::Node& map, const Source& src, std::span<const std::string_view> allowed, std::string_view where) {
         for (auto it = map.begin(); it != map.end(); ++it) {
-            std::string key = it->first.Scalar();
-            if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-            std::string_view hint = closest_match(key, allowed);
-            error(src, it->first.Mark(), hint.empty() ? fmt::format("unknown key `{}` in {}", key, where)
-                                                      : fmt::format("unknown key `{}` in {}; did you mean `{}`?", key, where, hint));
+            if (auto message = unknown_key(it->first.Scalar(), allowed, where)) error(src, it->first.Mark(), std::move(*message));
         }
     }
 

@@ -206,4 +206,10 @@ std::string align_columns(const std::vector<std::vector<std::string>>& rows, std
     return align_columns(rows, right);
 }
 
+std::optional<std::string> unknown_key(std::string_view key, std::span<const std::string_view> allowed, std::string_view where) {
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) return std::nullopt;
+    std::string_view hint = closest_match(key, allowed);
+    return hint.empty() ? fmt::format("unknown key `{}` in {}", key, where) : fmt::format("unknown key `{}` in {}; did you mean `{}`?", key, where, hint);
+}
+
 }  // namespace medclaim

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ std::string align_columns(const std::vector<std::vector<std::string>>& rows, con
 /// The candidate closest to `name` by edit distance when it is close enough to be a
 /// plausible typo, else empty.
 std::string_view closest_match(std::string_view name, std::span<const std::string_view> candidates);
+/// The message for a key that is not among `allowed` ("unknown key `amout` in a table;
+/// did you mean `amount`?"), or nullopt when it is allowed. `where` names the mapping.
+std::optional<std::string> unknown_key(std::string_view key, std::span<const std::string_view> allowed, std::string_view where);
 
 /// `s` with control and non-printable ASCII bytes shown as escapes, cut to `max_bytes`
 /// (on a code-point boundary) with "…" when longer; for quoting input in messages.
