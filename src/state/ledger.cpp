@@ -37,10 +37,8 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
 
 std::int64_t number(std::string_view s) {
     std::int64_t v = 0;
-    bool negative = !s.empty() && s.front() == '-';
-    if (negative) s.remove_prefix(1);
-    for (char c : s) v = v * 10 + (c - '0');
-    return negative ? -v : v;
+    std::from_chars(s.data(), s.data() + s.size(), v);
+    return v;
 }
 
 // Appends fields separated by k_field, then k_record; the hot path avoids fmt here.
@@ -70,9 +68,9 @@ private:
 };
 
 std::string year_key(std::string_view member, int year) {
-    std::string k;
-    Record(k).text(member).number(year);
-    k.pop_back();  // no record separator in a key
+    std::string k(member);
+    k += k_field;
+    k += std::to_string(year);
     return k;
 }
 
@@ -388,16 +386,14 @@ std::vector<Counter> Ledger::counters(std::string_view member_id, int plan_year)
 }
 
 void Ledger::touch(const std::vector<Delta>& deltas) {
-    for (const Delta& d : deltas) touched_.insert(year_key(d.member_id, d.plan_year));
+    for (const Delta& d : deltas) touched_.emplace(d.member_id, d.plan_year);
 }
 
 // Writes the counters changed since the last flush; with `forget`, also drops every
 // counter from memory, so that it stays bounded however many members a run sees.
 void Ledger::flush_counters(bool forget) {
-    for (const std::string& key : touched_) {
-        auto parts = split(key, k_field);
-        int year = static_cast<int>(number(parts.at(1)));
-        for (const Counter& c : acc_.counters(parts.at(0), year)) store_->put_counter(parts.at(0), year, c.name, c.value);
+    for (const auto& [member, year] : touched_) {
+        for (const Counter& c : acc_.counters(member, year)) store_->put_counter(member, year, c.name, c.value);
     }
     member_years_written_ += touched_.size();
     touched_.clear();
@@ -424,7 +420,7 @@ std::vector<Delta> Ledger::unwind(const SettledClaim& settled) {
 void Ledger::preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value) {
     load(member_id, plan_year);
     acc_.set(member_id, plan_year, counter, value);
-    touched_.insert(year_key(member_id, plan_year));
+    touched_.emplace(member_id, plan_year);
 }
 
 Settlement Ledger::reverse(const Claim& claim, const std::string& content_hash, const PackStamp& stamp) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -95,7 +96,7 @@ private:
     bool committed_ = false;
     Accumulators acc_;
     std::unordered_set<std::string, StringHash, std::equal_to<>> loaded_;   // member\x1fyear
-    std::unordered_set<std::string, StringHash, std::equal_to<>> touched_;  // member\x1fyear, changed since the last flush
+    std::set<std::pair<std::string, int>> touched_;  // member and plan year changed since the last flush
     std::uint64_t member_years_written_ = 0;
     std::uint64_t recovered_ = 0;
 };
