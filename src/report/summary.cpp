@@ -151,75 +151,63 @@ std::string Summary::render(Format f) const {
     return text();
 }
 
-namespace {
-
-struct Tables {
+struct Summary::Tables {
     std::vector<Table> all;
     std::string reconciliation;
 };
 
-}  // namespace
-
-// The tables every format shows, built once.
-static Tables build_tables(const Buckets& b, Money deductible, Money paid, Money patient, const auto& by_status, const auto& by_payer,
-                           const auto& by_provider, const auto& by_care, const auto& by_rule, const IntakeCounts& counts,
-                           const std::string& state) {
+// The tables every format shows, in order: the pack versions that decided the money,
+// totals, status, payers, care types, top providers, top flags.
+Summary::Tables Summary::tables() const {
     Tables t;
+    Table pack{"Rule pack", {"name", "version", "sha256"}, {false, false, false}, {}};
+    for (const PackStamp& p : packs_) pack.rows.push_back({p.name, p.version, p.sha256});
+    t.all.push_back(std::move(pack));
+    const Buckets& b = buckets_;
     Table totals{"Totals", {"figure", "amount"}, {false, true}, {}};
     totals.rows = {{"amount 医疗费总额", b.amount.to_string()},
                    {"full_self_pay 全自费", b.full_self_pay.to_string()},
                    {"over_limit 超限价自费", b.over_limit.to_string()},
                    {"pre_self_pay 先行自付", b.pre_self_pay.to_string()},
                    {"in_scope 符合政策范围", b.in_scope.to_string()},
-                   {"deductible 起付线", deductible.to_string()},
-                   {"paid by payers 基金支付", paid.to_string()},
-                   {"patient 个人负担", patient.to_string()}};
+                   {"deductible 起付线", deductible_.to_string()},
+                   {"paid by payers 基金支付", paid_.to_string()},
+                   {"patient 个人负担", patient_.to_string()}};
     t.all.push_back(std::move(totals));
     Table status{"Claims by status", {"status", "claims", "amount", "paid"}, {false, true, true, true}, {}};
-    for (const auto& [name, v] : by_status) status.rows.push_back({name, std::to_string(v.claims), v.amount.to_string(), v.paid.to_string()});
+    for (const auto& [name, v] : by_status_) status.rows.push_back({name, std::to_string(v.claims), v.amount.to_string(), v.paid.to_string()});
     t.all.push_back(std::move(status));
     Table payers{"Money by payer", {"layer (fund)", "paid"}, {false, true}, {}};
-    for (const auto& [name, v] : by_payer) payers.rows.push_back({name, v.to_string()});
+    for (const auto& [name, v] : by_payer_) payers.rows.push_back({name, v.to_string()});
     t.all.push_back(std::move(payers));
     Table care{"By care type", {"care type", "claims", "amount", "paid"}, {false, true, true, true}, {}};
-    for (const auto& [name, v] : by_care) care.rows.push_back({name, std::to_string(v.claims), v.amount.to_string(), v.paid.to_string()});
+    for (const auto& [name, v] : by_care_type_) care.rows.push_back({name, std::to_string(v.claims), v.amount.to_string(), v.paid.to_string()});
     t.all.push_back(std::move(care));
     Table providers{"Top providers by amount", {"provider", "claims", "amount", "paid"}, {false, true, true, true}, {}};
-    for (const auto& [name, v] : top(by_provider, 10, [](const auto& x) { return x.amount; })) {
+    for (const auto& [name, v] : top(by_provider_, 10, [](const auto& x) { return x.amount; })) {
         providers.rows.push_back({name, std::to_string(v.claims), v.amount.to_string(), v.paid.to_string()});
     }
     t.all.push_back(std::move(providers));
     Table rules{"Top flags", {"rule", "severity", "flags", "amount"}, {false, false, true, true}, {}};
-    for (const auto& [name, v] : top(by_rule, 20, [](const auto& x) { return x.count; })) {
+    for (const auto& [name, v] : top(by_rule_, 20, [](const auto& x) { return x.count; })) {
         rules.rows.push_back({name, v.severity, std::to_string(v.count), v.amount.to_string()});
     }
     t.all.push_back(std::move(rules));
-    t.reconciliation = reconciliation_line(counts);
+    t.reconciliation = reconciliation_line(counts_);
     if (!t.reconciliation.empty() && t.reconciliation.back() == '\n') t.reconciliation.pop_back();
-    if (!state.empty()) t.reconciliation += "\n" + state;
-    return t;
-}
-
-// The pack versions, first of every summary: what decided the money.
-static Table pack_table(const std::vector<PackStamp>& packs) {
-    Table t{"Rule pack", {"name", "version", "sha256"}, {false, false, false}, {}};
-    for (const PackStamp& p : packs) t.rows.push_back({p.name, p.version, p.sha256});
+    if (!state_.empty()) t.reconciliation += "\n" + state_;
     return t;
 }
 
 std::string Summary::text() const {
-    Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_,
-                            counts_, state_);
-    t.all.insert(t.all.begin(), pack_table(packs_));
+    Tables t = tables();
     std::string out = title_ + "\n\n";
     for (const Table& table : t.all) out += as_text(table);
     return out + t.reconciliation + "\n";
 }
 
 std::string Summary::markdown() const {
-    Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_,
-                            counts_, state_);
-    t.all.insert(t.all.begin(), pack_table(packs_));
+    Tables t = tables();
     std::string out = "# " + md_cell(title_) + "\n\n";
     for (const Table& table : t.all) out += as_markdown(table);
     std::string rec = t.reconciliation;
@@ -228,9 +216,7 @@ std::string Summary::markdown() const {
 }
 
 std::string Summary::html() const {
-    Tables t = build_tables(buckets_, deductible_, paid_, patient_, by_status_, by_payer_, by_provider_, by_care_type_, by_rule_,
-                            counts_, state_);
-    t.all.insert(t.all.begin(), pack_table(packs_));
+    Tables t = tables();
     std::string out = "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>" + html_escape(title_) +
                       "</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin-bottom:1.5em}"
                       "th,td{border:1px solid #ccc;padding:.25em .6em}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"

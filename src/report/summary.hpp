@@ -41,6 +41,8 @@ private:
         Money amount;
         std::string severity;
     };
+    struct Tables;  // what every format shows, built by tables()
+    Tables tables() const;
     std::string text() const;
     std::string markdown() const;
     std::string html() const;
