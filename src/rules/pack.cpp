@@ -1013,28 +1013,27 @@ private:
     // Values an input can take that tell the rows apart: a field's whole domain when it
     // is small (provider.level 0–3, enumerations), else every cell boundary and its
     // neighbours (numbers; non-negative except dates) or every text plus "any other".
-    static std::vector<Value> candidates(const DecisionTable& t, std::size_t k, std::vector<std::string>& storage) {
+    static std::vector<Value> candidates(const DecisionTable& t, std::size_t k) {
         const TableInput& in = t.inputs[k];
         std::string_view field = in.expr.field();
         std::vector<Value> out;
         Type type = in.expr.type();
-        auto texts = [&](std::span<const std::string_view> values) {
-            for (std::string_view v : values) out.push_back(Value::of_string(v));
-        };
         if (field == "provider.level") {
             for (int level = 0; level <= 3; ++level) out.push_back(Value::of_int(level));
             return out;
         }
-        if (field == "member.sex") return texts(enum_spellings<Sex>()), out;
-        if (field == "member.scheme") return texts(enum_spellings<Scheme>()), out;
-        if (field == "visit.care_type") return texts(enum_spellings<CareType>()), out;
-        if (field == "line.kind") return texts(enum_spellings<LineKind>()), out;
-        if (field == "provider.ownership") return texts(enum_spellings<Ownership>()), out;
-        if (field == "provider.ward") return texts(enum_spellings<Ward>()), out;
+        const std::pair<std::string_view, std::span<const std::string_view>> enumerations[] = {
+            {"member.sex", enum_spellings<Sex>()},          {"member.scheme", enum_spellings<Scheme>()},
+            {"visit.care_type", enum_spellings<CareType>()}, {"line.kind", enum_spellings<LineKind>()},
+            {"provider.ownership", enum_spellings<Ownership>()}, {"provider.ward", enum_spellings<Ward>()}};
+        for (const auto& [name, spellings] : enumerations) {
+            if (name != field) continue;
+            for (std::string_view v : spellings) out.push_back(Value::of_string(v));
+            return out;
+        }
         if (type == Type::boolean) return {Value::of_bool(false), Value::of_bool(true)};
         if (type == Type::string) {
-            storage.emplace_back("(any other text)");
-            out.push_back(Value::of_string(storage.back()));
+            out.push_back(Value::of_string("(any other text)"));
             for (const TableRow& r : t.rows) {
                 if (r.when[k].kind == Cell::Kind::text_eq || r.when[k].kind == Cell::Kind::text_ne) out.push_back(Value::of_string(r.when[k].text));
             }
@@ -1063,12 +1062,10 @@ private:
         if (t.hit != HitPolicy::unique && t.hit != HitPolicy::first) return;
         auto bare = std::find_if(t.outputs.begin(), t.outputs.end(), [](const TableOutput& o) { return !o.has_default; });
         if (bare == t.outputs.end() || t.inputs.empty()) return;
-        std::vector<std::string> storage;
-        storage.reserve(t.inputs.size());  // candidates() keep views into it
         std::vector<std::vector<Value>> cand;
         std::size_t combos = 1;
         for (std::size_t k = 0; k < t.inputs.size(); ++k) {
-            cand.push_back(candidates(t, k, storage));
+            cand.push_back(candidates(t, k));
             combos *= std::max<std::size_t>(1, cand.back().size());
             if (combos > 200'000) return;  // too many to try; the pack author's tests must show it
         }
