@@ -39,6 +39,12 @@ CLI::App* add_adjudicate_command(CLI::App& app, AdjudicateOptions& o) {
     return cmd;
 }
 
+namespace {
+
+constexpr std::string_view k_no_state = "state: none (no --state): accumulators started empty and were discarded";
+
+}  // namespace
+
 ExitCode run_adjudicate(const AdjudicateOptions& o) {
     DiagnosticSink sink(stderr);
     std::unique_ptr<PackSet> packs = load_rules_for_command(o.rules, sink);
@@ -133,7 +139,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     if (OutputFile* r = intake.rejects_output()) outputs.push_back(r);
     if (summary_file) {
         summary.set_counts(counts);
-        summary.set_state(ledger.persistent() ? fmt::format("state: {}", o.state) : "state: none (no --state): accumulators started empty and were discarded");
+        summary.set_state(ledger.persistent() ? fmt::format("state: {}", o.state) : std::string(k_no_state));
         summary_file->write(summary.render(Summary::format_for(*o.summary)));
         outputs.push_back(summary_file.get());
     }
@@ -153,7 +159,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         fmt::print(stderr, "medclaim: state `{}`: {} already settled (written again, not counted); accumulators of {} member-year{} saved\n",
                    o.state, by_kind[Settlement::Kind::already_settled], ledger.members_touched(), ledger.members_touched() == 1 ? "" : "s");
     } else {
-        fmt::print(stderr, "medclaim: state: none (no --state): accumulators started empty and were discarded\n");
+        fmt::print(stderr, "medclaim: {}\n", k_no_state);
     }
     std::fputs(reconciliation_line(counts).c_str(), stderr);
     return ExitCode::ok;
