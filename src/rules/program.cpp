@@ -923,10 +923,7 @@ void dump_node(const Node& n, std::string& out, const EvalContext* ctx = nullptr
         }
         out += ')';
     }
-    if (ctx != nullptr && n.fn != eval_constant) {
-        out += '=';  // two appends: GCC 12 -O3 warns falsely (-Wrestrict) on "=" + string
-        out += to_string(n.eval(*ctx));
-    }
+    if (ctx != nullptr && n.fn != eval_constant) out += "=" + to_string(n.eval(*ctx));
 }
 
 }  // namespace
