@@ -2,9 +2,12 @@
 
 #include <CLI/CLI.hpp>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <functional>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -19,6 +22,7 @@
 #include "util/diagnostics.hpp"
 #include "util/error.hpp"
 #include "util/output_file.hpp"
+#include "util/worker_pool.hpp"
 
 namespace medclaim {
 
@@ -42,6 +46,34 @@ CLI::App* add_adjudicate_command(CLI::App& app, AdjudicateOptions& o) {
 namespace {
 
 constexpr std::string_view k_no_state = "state: none (no --state): accumulators started empty and were discarded";
+
+// Settles a batch of claims on `threads` threads, each taking the members of one ledger
+// shard in input order, so that the figures do not depend on the number of threads.
+// Rethrows the failure of the earliest claim that failed.
+void settle_batch(const std::vector<ReadItem*>& claims, std::vector<Settlement>& out, WorkerPool& pool, Ledger& ledger,
+                  const std::function<Settlement(const ReadItem&)>& settle) {
+    out.resize(claims.size());
+    if (pool.width() == 1) {
+        for (std::size_t i = 0; i < claims.size(); ++i) out[i] = settle(*claims[i]);
+        return;
+    }
+    std::vector<std::uint32_t> shard(claims.size());
+    for (std::size_t i = 0; i < claims.size(); ++i) shard[i] = static_cast<std::uint32_t>(ledger.shard_of(claims[i]->claim.member.id));
+    std::vector<std::pair<std::size_t, std::exception_ptr>> failed(pool.width(), {SIZE_MAX, nullptr});
+    pool.run(pool.width(), [&](std::size_t t) {
+        for (std::size_t i = 0; i < claims.size(); ++i) {
+            if (shard[i] != t) continue;
+            try {
+                out[i] = settle(*claims[i]);
+            } catch (...) {
+                failed[t] = {i, std::current_exception()};
+                return;
+            }
+        }
+    });
+    auto first = std::min_element(failed.begin(), failed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (first->second) std::rethrow_exception(first->second);
+}
 
 }  // namespace
 
@@ -73,17 +105,19 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     AdjudicationCsv csv_writer(layer_ids);
 
     InputSetup setup = prepare_inputs(o.input);
-    Ledger ledger(o.state, o.replace);
+    Ledger ledger(o.state, o.replace, setup.threads);
     if (ledger.recovered() > 0) {
         fmt::print(stderr, "medclaim: state `{}`: completed an interrupted run: {} output{} moved into place\n", o.state, ledger.recovered(),
                    ledger.recovered() == 1 ? "" : "s");
     }
-    Intake intake(setup.inputs, setup.map, sink, setup.limit);
+    Intake intake(setup.inputs, setup.map, sink, setup.limit, setup.threads);
     if (o.rejects) intake.set_rejects(*o.rejects);
     OutputFile out(o.out);
+    if (setup.threads > 1) out.write_behind();
     std::unique_ptr<OutputFile> lines_file;
     if (csv) {
         lines_file = std::make_unique<OutputFile>(lines_path);
+        if (setup.threads > 1) lines_file->write_behind();
         out.write(csv_writer.claims_header(o.bom));
         lines_file->write(csv_writer.lines_header(o.bom));
     }
@@ -96,13 +130,24 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     std::map<std::string, Money> by_layer;
     std::map<Settlement::Kind, std::uint64_t> by_kind;
     Money patient;
-    IntakeCounts counts = intake.run([&](ReadItem& item) -> Intake::Verdict {
-        const Claim& c = item.claim;
+    auto settle = [&](const ReadItem& item) {
         std::string why;
-        const Pack* pack = pack_for(*packs, c, why);
-        if (pack == nullptr) return why;
-        Settlement s = ledger.settle(c, item.raw_text, *pack, stamps[pack], o.explain);
-        if (s.kind == Settlement::Kind::refused) return s.reason;
+        const Pack* pack = pack_for(*packs, item.claim, why);
+        if (pack == nullptr) {
+            Settlement s;
+            s.kind = Settlement::Kind::refused;
+            s.reason = std::move(why);
+            return s;
+        }
+        return ledger.settle(item.claim, item.raw_text, *pack, stamps.at(pack), o.explain);
+    };
+    std::vector<Settlement> settled;
+    WorkerPool pool(setup.threads);
+    auto prepare = [&](const std::vector<ReadItem*>& claims) { settle_batch(claims, settled, pool, ledger, settle); };
+    IntakeCounts counts = intake.run(prepare, [&](ReadItem& item, std::size_t index) -> Intake::Verdict {
+        const Claim& c = item.claim;
+        Settlement& s = settled[index];
+        if (s.kind == Settlement::Kind::refused) return std::move(s.reason);
         if (csv) {
             text.clear();
             csv_writer.append_claim(text, s.adjudication, s.pack);

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -18,6 +19,8 @@ void add_input_options(CLI::App& cmd, InputOptions& o) {
     cmd.add_option("--lines", o.lines, "Fee lines CSV; the one FILE is then the claims CSV, joined by claim_id");
     cmd.add_flag("--grouped-numbers", o.grouped_numbers, "Accept thousands separators in numbers written as text (1,234.00)");
     cmd.add_option("--max-rejects", o.max_rejects, "Stop with exit status 5 when more than N claims (or N% of claims) are rejected");
+    cmd.add_option("--threads", o.threads, "Read and settle on N threads (default: the cores available); every output is the same for any N")
+        ->check(CLI::Range(1U, 1024U));
 }
 
 InputSetup prepare_inputs(const InputOptions& o) {
@@ -53,6 +56,7 @@ InputSetup prepare_inputs(const InputOptions& o) {
         }
         setup.limit = limit;
     }
+    setup.threads = o.threads > 0 ? o.threads : std::max(1U, std::thread::hardware_concurrency());
     for (const std::string& f : files) setup.inputs.push_back(InputSpec{f, lines, format, enc, o.grouped_numbers});
     return setup;
 }

@@ -15,7 +15,7 @@ class App;
 namespace medclaim {
 
 /// Adds the options every command that reads claims shares: FILE..., --map,
-/// --encoding, --input-format, --lines, --grouped-numbers and --max-rejects.
+/// --encoding, --input-format, --lines, --grouped-numbers, --max-rejects and --threads.
 /// The values of the shared input options.
 struct InputOptions {
     std::vector<std::string> files;
@@ -25,6 +25,7 @@ struct InputOptions {
     std::string input_format = "auto";
     bool grouped_numbers = false;
     std::optional<std::string> max_rejects;
+    unsigned threads = 0;  ///< 0: the cores available
 };
 
 void add_input_options(CLI::App& cmd, InputOptions& options);
@@ -34,6 +35,7 @@ struct InputSetup {
     std::vector<InputSpec> inputs;
     ColumnMap map;
     std::optional<RejectLimit> limit;
+    unsigned threads = 1;  ///< resolved: at least 1
 };
 
 /// Checks the option values and loads the map. Throws UsageError or InputError.

@@ -22,7 +22,7 @@ CLI::App* add_validate_command(CLI::App& app, ValidateOptions& o) {
 ExitCode run_validate(const ValidateOptions& o) {
     InputSetup setup = prepare_inputs(o.input);
     DiagnosticSink sink(stderr);
-    Intake intake(setup.inputs, setup.map, sink, setup.limit);
+    Intake intake(setup.inputs, setup.map, sink, setup.limit, setup.threads);
     if (o.rejects) intake.set_rejects(*o.rejects);
     IntakeCounts counts = intake.run([](ReadItem&) { return Intake::Verdict{}; });
     intake.commit_rejects();

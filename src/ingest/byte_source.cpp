@@ -186,6 +186,26 @@ bool looks_utf8(std::string_view bytes) {
 
 }  // namespace
 
+namespace {
+
+class ViewSource final : public ByteSource {
+public:
+    explicit ViewSource(std::string_view bytes) : bytes_(bytes) {}
+    std::size_t read(char* buffer, std::size_t n) override {
+        std::size_t k = std::min(n, bytes_.size());
+        std::memcpy(buffer, bytes_.data(), k);
+        bytes_.remove_prefix(k);
+        return k;
+    }
+
+private:
+    std::string_view bytes_;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSource> view_source(std::string_view bytes) { return std::make_unique<ViewSource>(bytes); }
+
 std::unique_ptr<ByteSource> string_source(std::string bytes) {
     return std::make_unique<PrefixedSource>(std::move(bytes), nullptr);
 }

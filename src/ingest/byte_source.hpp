@@ -37,6 +37,9 @@ struct OpenedInput {
 /// A source over bytes held in memory.
 std::unique_ptr<ByteSource> string_source(std::string bytes);
 
+/// A source over bytes held by the caller, which keeps them alive while it is read.
+std::unique_ptr<ByteSource> view_source(std::string_view bytes);
+
 /// A source that yields `prefix` first, then the rest of `inner`.
 std::unique_ptr<ByteSource> prepend(std::string prefix, std::unique_ptr<ByteSource> inner);
 

@@ -121,7 +121,7 @@ void ClaimBuilder::begin(Claim& claim) {
     unreadable_ = false;
 }
 
-void ClaimBuilder::report(Severity severity, std::optional<FieldId> field, Where where, std::string message) {
+void ClaimBuilder::report(Severity severity, std::optional<FieldId> field, Where where, std::string message, bool once) {
     if (severity == Severity::error && ++error_count_ > k_max_errors) {
         if (error_count_ == k_max_errors + 1) {
             problems_.push_back({Severity::note, std::nullopt, where,
@@ -129,7 +129,7 @@ void ClaimBuilder::report(Severity severity, std::optional<FieldId> field, Where
         }
         return;
     }
-    problems_.push_back({severity, field, where, std::move(message)});
+    problems_.push_back({severity, field, where, std::move(message), once});
 }
 
 void ClaimBuilder::report_unreadable(Where where, std::string message) {

@@ -31,6 +31,7 @@ struct Problem {
     std::optional<FieldId> field;
     Where where;
     std::string message;
+    bool once = false;  ///< said once per file however many records repeat it (an unknown key, say)
 };
 
 /// How a value was written: CSV and JSON strings are `text` (or `text_grouped` when
@@ -60,7 +61,7 @@ public:
     /// Appends a procedure; `date` may be empty.
     void add_procedure(std::string_view code, std::string_view date, Where where);
     /// Records a problem found by the reader itself (syntax, encoding, layout).
-    void report(Severity severity, std::optional<FieldId> field, Where where, std::string message);
+    void report(Severity severity, std::optional<FieldId> field, Where where, std::string message, bool once = false);
     /// Records that a record of the claim could not be read at all; the claim-level
     /// rules are then skipped, since they would only repeat the damage.
     void report_unreadable(Where where, std::string message);

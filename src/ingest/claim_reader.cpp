@@ -27,6 +27,7 @@ void ReadItem::locate(const ClaimBuilder& builder) {
     for (const Problem& p : builder.problems()) {
         Finding f;
         f.field = p.field;
+        f.once = p.once;
         Diagnostic& d = f.diagnostic;
         d.severity = p.severity;
         d.message = p.message;
@@ -51,7 +52,7 @@ void ReadItem::locate(const ClaimBuilder& builder) {
     }
 }
 
-std::unique_ptr<ClaimReader> open_claim_reader(const InputSpec& spec, const ColumnMap& map, DiagnosticSink& sink) {
+ResolvedInput resolve_input(const InputSpec& spec, DiagnosticSink& sink) {
     OpenedInput input = open_input(spec.path, spec.encoding);
     std::string name = spec.path == "-" ? "<stdin>" : spec.path;
     if (input.detected) {
@@ -80,6 +81,13 @@ std::unique_ptr<ClaimReader> open_claim_reader(const InputSpec& spec, const Colu
         format = c == '{' || c == '[' ? InputFormat::jsonl : InputFormat::csv;
         input.source = prepend(std::move(head), std::move(input.source));
     }
+    return {std::move(name), std::move(input.source), format};
+}
+
+std::unique_ptr<ClaimReader> open_claim_reader(const InputSpec& spec, const ColumnMap& map, DiagnosticSink& sink) {
+    ResolvedInput input = resolve_input(spec, sink);
+    InputFormat format = input.format;
+    const std::string& name = input.name;
     ValueSyntax text = spec.grouped_numbers ? ValueSyntax::text_grouped : ValueSyntax::text;
     if (format == InputFormat::jsonl) return std::make_unique<JsonlReader>(name, map, std::move(input.source), text);
     std::unique_ptr<ClaimReader> reader;

@@ -22,6 +22,7 @@ class ColumnMap;
 struct Finding {
     Diagnostic diagnostic;
     std::optional<FieldId> field;
+    bool once = false;  ///< reported for the first record of a file that has it only
 };
 
 /// One input record (CSV row or JSON line) as written, kept for the rejects file.
@@ -75,6 +76,16 @@ struct InputSpec {
     Encoding encoding = Encoding::automatic;
     bool grouped_numbers = false;     ///< accept thousands separators in text numbers
 };
+
+/// An input opened and its layout decided, before a reader is made for it.
+struct ResolvedInput {
+    std::string name;  ///< as messages show it (`<stdin>` for `-`)
+    std::unique_ptr<ByteSource> source;
+    InputFormat format = InputFormat::csv;  ///< csv or jsonl, never automatic
+};
+
+/// Opens `spec`'s main file and decides its format as open_claim_reader() does.
+ResolvedInput resolve_input(const InputSpec& spec, DiagnosticSink& sink);
 
 /// Opens the reader for `spec`. An automatic format is taken from the file name
 /// (`.jsonl`, `.ndjson`, `.json`: JSON Lines; `.csv`: CSV), else from the first byte

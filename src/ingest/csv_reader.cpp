@@ -53,6 +53,8 @@ CsvReader::CsvReader(std::string name, const ColumnMap& map, std::unique_ptr<Byt
 
 CsvReader::~CsvReader() = default;
 
+std::size_t CsvReader::claim_id_column() const { return layout_->claim_id_column; }
+
 CsvReader::Layout CsvReader::read_layout(CsvTokenizer& tokenizer, const std::string& name, bool header_file, DiagnosticSink& sink) {
     Layout layout;
     CsvRecord header;

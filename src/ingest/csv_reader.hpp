@@ -28,6 +28,14 @@ public:
     ~CsvReader() override;
     bool next(ReadItem& item) override;
 
+    /// For a piece of a flat file read after its header: numbers the next row's first
+    /// line `line`.
+    void start_at_line(std::uint64_t line) { tokenizer_.set_line(line); }
+    /// Flat mode: the column (0-based) that gives claim_id.
+    std::size_t claim_id_column() const;
+    /// True when the input ended inside a quoted field (a piece cut in the wrong place).
+    bool ended_in_quotes() const { return tokenizer_.ended_in_quotes(); }
+
 private:
     struct Layout;
     struct HeaderEntry;

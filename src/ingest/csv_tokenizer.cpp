@@ -128,7 +128,10 @@ bool CsvTokenizer::next(CsvRecord& record) {
             skipping_ = true;
         }
         if (at_end()) {
-            if (state == State::quoted) fail(record, CsvError::unterminated_quote, field_start);
+            if (state == State::quoted) {
+                fail(record, CsvError::unterminated_quote, field_start);
+                ended_in_quotes_ = true;
+            }
             std::size_t stop = state == State::after_quote ? value_end : pos_;
             close_field(state == State::quoted || state == State::after_quote ? field_start + 1 : field_start, stop);
             record_end = pos_;

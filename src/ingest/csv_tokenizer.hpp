@@ -57,6 +57,10 @@ public:
     explicit CsvTokenizer(ByteSource& source, CsvLimits limits = {});
     /// Reads the next record; false at the end of the input.
     bool next(CsvRecord& record);
+    /// Numbers the next record's first line `line` (for a piece cut out of a file).
+    void set_line(std::uint64_t line) { line_ = line; }
+    /// True when the input ended inside a quoted field.
+    bool ended_in_quotes() const { return ended_in_quotes_; }
 
 private:
     struct Span {
@@ -77,6 +81,7 @@ private:
     bool eof_ = false;
     bool skipping_ = false;  // the record is too long: bytes are dropped as they are scanned
     std::uint64_t line_ = 1;
+    bool ended_in_quotes_ = false;
     std::vector<Span> spans_;
     std::string scratch_;
     std::string head_;  // first bytes of a too-long record

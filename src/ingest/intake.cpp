@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "ingest/batch_reader.hpp"
 #include "ingest/column_map.hpp"
 #include "ingest/fields.hpp"
 #include "util/fixed.hpp"
@@ -89,8 +90,8 @@ std::string reconciliation_line(const IntakeCounts& c) {
                        c.records_accepted, c.records_rejected, c.claims, c.claims_accepted, c.claims_rejected);
 }
 
-Intake::Intake(std::vector<InputSpec> inputs, const ColumnMap& map, DiagnosticSink& sink, std::optional<RejectLimit> limit)
-    : inputs_(std::move(inputs)), map_(map), sink_(sink), limit_(limit), seen_(std::make_unique<SeenIds>()) {}
+Intake::Intake(std::vector<InputSpec> inputs, const ColumnMap& map, DiagnosticSink& sink, std::optional<RejectLimit> limit, unsigned threads)
+    : inputs_(std::move(inputs)), map_(map), sink_(sink), limit_(limit), threads_(std::max(1U, threads)), seen_(std::make_unique<SeenIds>()) {}
 
 Intake::~Intake() = default;
 
@@ -111,42 +112,70 @@ void Intake::reject(ReadItem& item, IntakeCounts& counts) {
     }
 }
 
+void Intake::check_duplicate(ReadItem& item) {
+    if (item.claim_id.empty() || item.records.empty()) return;
+    std::string_view file = item.files[item.records.front().file];
+    auto index = static_cast<std::uint32_t>(std::find(file_names_.begin(), file_names_.end(), file) - file_names_.begin());
+    if (index == file_names_.size()) file_names_.emplace_back(file);
+    auto first = seen_->insert(item.claim_id, {index, item.records.front().line});
+    if (!first) return;
+    Finding f;
+    f.field = FieldId::claim_id;
+    f.diagnostic = Diagnostic{Severity::error, std::string(file), item.records.front().line, 0,
+                              fmt::format("duplicate claim_id `{}`: first seen at {}:{}{}", quote_excerpt(item.claim_id), file_names_[first->file],
+                                          first->line, first->file == index && item.rows ? " (rows of one claim must be contiguous)" : ""),
+                              std::string(item.text(0).substr(0, item.text(0).find('\n')))};
+    // First in the list: it is the reason the claim is rejected.
+    item.findings.push_back(std::move(f));
+    std::rotate(item.findings.begin(), item.findings.end() - 1, item.findings.end());
+    item.accepted = false;
+}
+
+void Intake::drop_repeated(ReadItem& item) {
+    std::erase_if(item.findings, [&](const Finding& f) {
+        return f.once && !said_once_.insert(fmt::format("{}\x1f{}", f.diagnostic.file, f.diagnostic.message)).second;
+    });
+}
+
 IntakeCounts Intake::run(const std::function<Verdict(ReadItem&)>& on_claim) {
+    return run([](const std::vector<ReadItem*>&) {}, [&](ReadItem& item, std::size_t) { return on_claim(item); });
+}
+
+IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
     IntakeCounts counts;
-    ReadItem item;
     Progress progress(stderr);
     struct Erase {  // the progress line goes before anything else is printed or returned
         Progress& p;
         ~Erase() { p.finish(); }
     } erase{progress};
-    for (const InputSpec& spec : inputs_) {
-        auto reader = open_claim_reader(spec, map_, sink_);
-        while (reader->next(item)) {
+    BatchReader reader(inputs_, map_, threads_);
+    Batch batch;
+    std::vector<ReadItem*> accepted;
+    std::vector<ReadItem*> items;
+    while (reader.next(batch)) {
+        if (!batch.notes.empty()) progress.finish();
+        for (const Diagnostic& d : batch.notes) sink_.report(d);
+        accepted.clear();
+        items.clear();
+        for (BatchPart& part : batch.parts) {
+            for (std::size_t i = 0; i < part.size; ++i) items.push_back(&part.items[i]);
+        }
+        for (ReadItem* item : items) {
+            check_duplicate(*item);
+            if (item->accepted) accepted.push_back(item);
+        }
+        prepare(accepted);
+        std::size_t index = 0;
+        for (ReadItem* claim : items) {
+            ReadItem& item = *claim;
             ++counts.claims;
             counts.records += item.records.size();
-            if (!item.claim_id.empty() && !item.records.empty()) {
-                std::string_view file = item.files[item.records.front().file];
-                auto index = static_cast<std::uint32_t>(std::find(file_names_.begin(), file_names_.end(), file) - file_names_.begin());
-                if (index == file_names_.size()) file_names_.emplace_back(file);
-                if (auto first = seen_->insert(item.claim_id, {index, item.records.front().line})) {
-                    Finding f;
-                    f.field = FieldId::claim_id;
-                    f.diagnostic = Diagnostic{Severity::error, std::string(file), item.records.front().line, 0,
-                                              fmt::format("duplicate claim_id `{}`: first seen at {}:{}{}", quote_excerpt(item.claim_id),
-                                                          file_names_[first->file], first->line,
-                                                          first->file == index && item.rows ? " (rows of one claim must be contiguous)" : ""),
-                                              std::string(item.text(0).substr(0, item.text(0).find('\n')))};
-                    // First in the list: it is the reason the claim is rejected.
-                    item.findings.push_back(std::move(f));
-                    std::rotate(item.findings.begin(), item.findings.end() - 1, item.findings.end());
-                    item.accepted = false;
-                }
-            }
+            drop_repeated(item);
             if (!item.findings.empty()) progress.finish();
             for (const Finding& f : item.findings) sink_.report(f.diagnostic);
             progress.tick(counts.claims, counts.records);
             if (item.accepted) {
-                if (Verdict refused = on_claim(item)) {
+                if (Verdict refused = finish(item, index++)) {
                     Finding f;
                     std::string_view file = item.records.empty() ? std::string_view{} : std::string_view(item.files[item.records.front().file]);
                     f.diagnostic = Diagnostic{Severity::error, std::string(file), item.records.empty() ? 0 : item.records.front().line, 0,

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "ingest/claim_reader.hpp"
@@ -39,11 +40,14 @@ std::string reconciliation_line(const IntakeCounts& counts);
 /// Reads every input in order and sorts each claim into accepted or rejected.
 /// Rules: 1. a claim_id seen before in the run (any input) is rejected, naming the first
 /// place; 2. every rejected claim goes to the rejects file with its records verbatim;
-/// 3. every finding is printed to the diagnostic sink; 4. a count limit stops reading as
-/// soon as it is exceeded; a percentage is judged on all claims at the end.
+/// 3. every finding is printed to the diagnostic sink, in input order, a finding marked
+/// `once` only the first time for its file; 4. a count limit stops reading as soon as it
+/// is exceeded; a percentage is judged on all claims at the end; 5. with `threads` > 1
+/// the inputs are read ahead and parsed on several threads (BatchReader), and what the
+/// consumer sees and what is printed are the same as with one.
 class Intake {
 public:
-    Intake(std::vector<InputSpec> inputs, const ColumnMap& map, DiagnosticSink& sink, std::optional<RejectLimit> limit);
+    Intake(std::vector<InputSpec> inputs, const ColumnMap& map, DiagnosticSink& sink, std::optional<RejectLimit> limit, unsigned threads = 1);
     ~Intake();
 
     /// Writes rejected claims to `path` (JSON Lines, atomically on commit_rejects()).
@@ -53,6 +57,12 @@ public:
     using Verdict = std::optional<std::string>;
     /// Reads all inputs; `on_claim` receives each accepted claim in input order.
     IntakeCounts run(const std::function<Verdict(ReadItem&)>& on_claim);
+    /// Reads all inputs in batches: `prepare` receives the accepted claims of a batch, in
+    /// input order, and may work on them at once (on threads of its own); then `finish`
+    /// receives each of them in input order with its index in that list.
+    using Prepare = std::function<void(const std::vector<ReadItem*>& accepted)>;
+    using Finish = std::function<Verdict(ReadItem& item, std::size_t index)>;
+    IntakeCounts run(const Prepare& prepare, const Finish& finish);
     /// Makes the rejects file durable (call once the run's other outputs are written).
     void commit_rejects();
     /// The rejects file, for a caller that commits it with other outputs; null without one.
@@ -61,11 +71,15 @@ public:
 private:
     class SeenIds;
     void reject(ReadItem& item, IntakeCounts& counts);
+    void check_duplicate(ReadItem& item);
+    void drop_repeated(ReadItem& item);
 
     std::vector<InputSpec> inputs_;
     const ColumnMap& map_;
     DiagnosticSink& sink_;
     std::optional<RejectLimit> limit_;
+    unsigned threads_;
+    std::unordered_set<std::string> said_once_;  // file and message of `once` findings reported
     std::unique_ptr<SeenIds> seen_;
     std::unique_ptr<OutputFile> rejects_;
     std::vector<std::string> file_names_;  // for "first seen at" messages

@@ -5,6 +5,7 @@
 #define SIMDJSON_EXCEPTIONS 0
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -53,9 +54,15 @@ struct JsonlReader::Walker {
     od::parser parser;
 };
 
-JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, ValueSyntax text)
-    : name_(std::move(name)), map_(map), source_(std::move(source)), walker_(std::make_unique<Walker>(*this)), text_(text) {
-    buffer_.resize(4 * k_read_bytes + simdjson::SIMDJSON_PADDING);
+JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, ValueSyntax text, std::uint64_t first_line,
+                         std::size_t buffer_bytes)
+    : name_(std::move(name)),
+      map_(map),
+      source_(std::move(source)),
+      walker_(std::make_unique<Walker>(*this)),
+      line_number_(first_line - 1),
+      text_(text) {
+    buffer_.resize(std::max(buffer_bytes, k_read_bytes) + simdjson::SIMDJSON_PADDING);
 }
 
 JsonlReader::~JsonlReader() = default;
@@ -73,6 +80,12 @@ bool JsonlReader::read_line(std::string_view& line, std::uint64_t& number, bool&
             number = ++line_number_;
             line = std::string_view(start, len);
             begin_ += len + (nl != nullptr ? 1 : 0);
+            if (len > k_max_line_bytes) {
+                // Too long, whether or not its end came in the same read as the rest.
+                long_head_.assign(start, k_kept_bytes);
+                line = long_head_;
+                truncated = true;
+            }
             return true;
         }
         if (eof_) return false;
@@ -194,7 +207,8 @@ void JsonlReader::warn_unknown(std::string_view key, std::uint32_t at) {
     std::string_view hint = closest_match(key, field_names());
     builder_.report(Severity::warning, std::nullopt, Where{0, at},
                     hint.empty() ? fmt::format("unknown field `{}` is ignored", quote_excerpt(key))
-                                 : fmt::format("unknown field `{}` is ignored; did you mean `{}`?", quote_excerpt(key), hint));
+                                 : fmt::format("unknown field `{}` is ignored; did you mean `{}`?", quote_excerpt(key), hint),
+                    true);
 }
 
 // Context of a key prefix for the key caches; k_key_contexts when it has none.

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -356,7 +357,8 @@ StateSummary summarize_state(const std::string& path, const std::string& member_
     return s;
 }
 
-Ledger::Ledger(const std::string& state_path, bool replace) : replace_(replace), persistent_(!state_path.empty()) {
+Ledger::Ledger(const std::string& state_path, bool replace, std::size_t shards)
+    : replace_(replace), persistent_(!state_path.empty()), shards_(std::max<std::size_t>(1, shards)) {
     store_ = std::make_unique<Store>(state_path);
     if (persistent_) recovered_ = store_->recover();
     // One transaction for the whole run: settled claims are written as they come (and
@@ -372,58 +374,80 @@ Ledger::~Ledger() {
 
 bool Ledger::persistent() const { return persistent_; }
 
-std::optional<SettledClaim> Ledger::find(std::string_view claim_id) { return store_->find(claim_id); }
+std::size_t Ledger::shard_of(std::string_view member_id) const { return shards_.size() == 1 ? 0 : hash64(member_id, 7) % shards_.size(); }
 
-void Ledger::load(std::string_view member_id, int plan_year) {
+std::uint64_t Ledger::members_touched() const {
+    std::uint64_t n = 0;
+    for (const Shard& s : shards_) n += s.member_years_written + s.touched.size();
+    return n;
+}
+
+std::optional<SettledClaim> Ledger::find(std::string_view claim_id) {
+    std::lock_guard lock(store_mutex_);
+    return store_->find(claim_id);
+}
+
+void Ledger::put_claim(const SettledClaim& claim) {
+    std::lock_guard lock(store_mutex_);
+    store_->put_claim(claim);
+}
+
+void Ledger::load(Shard& shard, std::string_view member_id, int plan_year) {
     std::string key = year_key(member_id, plan_year);
-    if (!loaded_.insert(key).second) return;
-    store_->load(member_id, plan_year, acc_);
+    if (!shard.loaded.insert(key).second) return;
+    std::lock_guard lock(store_mutex_);
+    store_->load(member_id, plan_year, shard.acc);
 }
 
 std::vector<Counter> Ledger::counters(std::string_view member_id, int plan_year) {
-    load(member_id, plan_year);
-    return acc_.counters(member_id, plan_year);
+    Shard& shard = shards_[shard_of(member_id)];
+    load(shard, member_id, plan_year);
+    return shard.acc.counters(member_id, plan_year);
 }
 
-void Ledger::touch(const std::vector<Delta>& deltas) {
-    for (const Delta& d : deltas) touched_.emplace(d.member_id, d.plan_year);
+void Ledger::touch(Shard& shard, const std::vector<Delta>& deltas) {
+    for (const Delta& d : deltas) shard.touched.emplace(d.member_id, d.plan_year);
 }
 
 // Writes the counters changed since the last flush; with `forget`, also drops every
 // counter from memory, so that it stays bounded however many members a run sees.
-void Ledger::flush_counters(bool forget) {
-    for (const auto& [member, year] : touched_) {
-        for (const Counter& c : acc_.counters(member, year)) store_->put_counter(member, year, c.name, c.value);
+void Ledger::flush_counters(Shard& shard, bool forget) {
+    {
+        std::lock_guard lock(store_mutex_);
+        for (const auto& [member, year] : shard.touched) {
+            for (const Counter& c : shard.acc.counters(member, year)) store_->put_counter(member, year, c.name, c.value);
+        }
     }
-    member_years_written_ += touched_.size();
-    touched_.clear();
+    shard.member_years_written += shard.touched.size();
+    shard.touched.clear();
     if (forget) {
-        acc_ = Accumulators();
-        loaded_.clear();
+        shard.acc = Accumulators();
+        shard.loaded.clear();
     }
 }
 
-std::vector<Delta> Ledger::unwind(const SettledClaim& settled) {
+std::vector<Delta> Ledger::unwind(Shard& shard, const SettledClaim& settled) {
     // Every counter the claim changed, except the date of the latest discharge, which
     // is a fact about the member rather than a sum.
     std::vector<Delta> back;
     for (const Delta& d : settled.deltas) {
         if (d.counter == "last_discharge") continue;
-        load(d.member_id, d.plan_year);
+        load(shard, d.member_id, d.plan_year);
         back.push_back({d.member_id, d.plan_year, d.counter, -d.change});
     }
-    acc_.apply(back);
-    touch(back);
+    shard.acc.apply(back);
+    touch(shard, back);
     return back;
 }
 
 void Ledger::preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value) {
-    load(member_id, plan_year);
-    acc_.set(member_id, plan_year, counter, value);
-    touched_.emplace(member_id, plan_year);
+    Shard& shard = shards_[shard_of(member_id)];
+    load(shard, member_id, plan_year);
+    shard.acc.set(member_id, plan_year, counter, value);
+    shard.touched.emplace(member_id, plan_year);
 }
 
-Settlement Ledger::reverse(const Claim& claim, const std::string& content_hash, const PackStamp& stamp) {
+Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& content_hash, const PackStamp& stamp) {
     Settlement out;
     std::optional<SettledClaim> original = find(claim.reversal_of);
     auto refuse = [&](std::string reason) {
@@ -431,8 +455,12 @@ Settlement Ledger::reverse(const Claim& claim, const std::string& content_hash, 
         out.reason = std::move(reason);
         return out;
     };
-    if (!original) return refuse(fmt::format("claim `{}` reverses `{}`, which was not settled before (in the state or earlier in this run)",
-                                             claim.claim_id, claim.reversal_of));
+    // A claim of another member counts as not found: that member's claims may be settled
+    // on another thread, so whether it is there yet must not change the answer.
+    if (!original || original->member_id != claim.member.id) {
+        return refuse(fmt::format("claim `{}` reverses `{}`, which was not settled before for member `{}` (in the state or earlier in this run)",
+                                  claim.claim_id, claim.reversal_of, claim.member.id));
+    }
     if (!original->reversed_by.empty()) {
         return refuse(fmt::format("claim `{}` reverses `{}`, which claim `{}` already reversed", claim.claim_id, claim.reversal_of, original->reversed_by));
     }
@@ -458,9 +486,9 @@ Settlement Ledger::reverse(const Claim& claim, const std::string& content_hash, 
     }
     for (LineResult& l : a.lines) l.buckets = {-l.buckets.amount, -l.buckets.full_self_pay, -l.buckets.over_limit, -l.buckets.pre_self_pay, -l.buckets.in_scope};
     a.flags.push_back({"reversal", EditSeverity::info, fmt::format("reverses claim `{}`", claim.reversal_of), {}, 0});
-    a.deltas = unwind(*original);
+    a.deltas = unwind(shard, *original);
     original->reversed_by = claim.claim_id;
-    store_->put_claim(*original);
+    put_claim(*original);
 
     SettledClaim rev;
     rev.claim_id = claim.claim_id;
@@ -470,7 +498,7 @@ Settlement Ledger::reverse(const Claim& claim, const std::string& content_hash, 
     append_adjudication_json(rev.record, a, stamp, false);
     rev.deltas = a.deltas;
     rev.figures = encode_figures(a, stamp);
-    store_->put_claim(rev);
+    put_claim(rev);
     out.kind = Settlement::Kind::reversal;
     out.record = std::move(rev.record);
     out.pack = stamp;
@@ -479,7 +507,8 @@ Settlement Ledger::reverse(const Claim& claim, const std::string& content_hash, 
 }
 
 Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain) {
-    if (acc_.size() > max_cached_counters_) flush_counters(true);
+    Shard& shard = shards_[shard_of(claim.member.id)];
+    if (shard.acc.size() > max_cached_counters_ / shards_.size()) flush_counters(shard, true);
     Settlement out;
     std::string content_hash;
     if (persistent_) {
@@ -517,17 +546,23 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
             out.reason = fmt::format("claim `{}` cannot be replaced: it is a reversal or was reversed", claim.claim_id);
             return out;
         }
-        unwind(*known);
+        if (known->member_id != claim.member.id) {
+            out.kind = Settlement::Kind::refused;
+            out.reason = fmt::format("claim `{}` was settled for member `{}`; a replacement keeps the member (reverse it and send a new claim instead)",
+                                     claim.claim_id, known->member_id);
+            return out;
+        }
+        unwind(shard, *known);
         replacing = true;
     }
-    if (claim.is_reversal()) return reverse(claim, content_hash, stamp);
+    if (claim.is_reversal()) return reverse(shard, claim, content_hash, stamp);
 
     int year = plan_year_of(claim, pack);
-    load(claim.member.id, year);
-    load(claim.member.id, 0);
-    Adjudication a = adjudicate(claim, pack, acc_, explain);
-    acc_.apply(a.deltas);
-    touch(a.deltas);
+    load(shard, claim.member.id, year);
+    load(shard, claim.member.id, 0);
+    Adjudication a = adjudicate(claim, pack, shard.acc, explain);
+    shard.acc.apply(a.deltas);
+    touch(shard, a.deltas);
 
     SettledClaim s;
     s.claim_id = claim.claim_id;
@@ -538,9 +573,15 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     s.deltas = a.deltas;
     s.figures = encode_figures(a, stamp);
     out.kind = replacing ? Settlement::Kind::replaced : Settlement::Kind::adjudicated;
-    out.record = s.record;
-    if (!persistent_) s.record.clear();  // in memory nothing is written again: re-rendered from the figures if asked
-    store_->put_claim(s);
+    // In memory nothing is written again (re-rendered from the figures if asked), so
+    // the record need not be kept.
+    if (persistent_) {
+        out.record = s.record;
+    } else {
+        out.record = std::move(s.record);
+        s.record.clear();
+    }
+    put_claim(s);
     out.pack = stamp;
     out.adjudication = std::move(a);
     return out;
@@ -551,7 +592,7 @@ void Ledger::commit(const std::vector<OutputFile*>& outputs) {
     maybe_die("outputs-synced");
     if (persistent_) {
         try {
-            flush_counters(false);
+            for (Shard& shard : shards_) flush_counters(shard, false);
             for (OutputFile* o : outputs) {
                 if (!o->temp_path().empty()) store_->journal(o->temp_path(), o->path());
             }

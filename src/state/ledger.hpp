@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -51,14 +52,21 @@ struct Settlement {
 /// reaches the state file before commit(), which makes the outputs durable first, then
 /// commits the state and a journal of the outputs in one transaction, then renames
 /// the outputs into place; opening a state file whose journal is not empty completes
-/// that rename, so that state and outputs are both old or both new.
+/// that rename, so that state and outputs are both old or both new; 5. accumulators are
+/// split into `shards` by member: settle() may run concurrently for claims of members in
+/// different shards (the state file is shared under a lock), and a claim's results never
+/// depend on another member's claims, so any number of shards gives the same figures.
+/// That is why a reversal or a replacement must name the member of the claim it undoes.
 class Ledger {
 public:
     /// `state_path` empty: in memory. Throws IoError when the file cannot be opened.
-    Ledger(const std::string& state_path, bool replace);
+    Ledger(const std::string& state_path, bool replace, std::size_t shards = 1);
     ~Ledger();
 
-    /// Settles `claim`, read from the records `raw_text`, with `pack`. Contents are told
+    /// The shard that holds `member_id`'s accumulators.
+    std::size_t shard_of(std::string_view member_id) const;
+    /// Settles `claim`, read from the records `raw_text`, with `pack`. Safe to call from
+    /// several threads at once for claims in different shards. Contents are told
     /// apart by the SHA-256 of `raw_text` in a state file, by a fast 64-bit
     /// fingerprint without one (nothing of it outlives the run).
     Settlement settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain);
@@ -75,29 +83,36 @@ public:
     std::vector<Counter> counters(std::string_view member_id, int plan_year);
     /// Outputs an interrupted earlier run left journaled and opening moved into place.
     std::uint64_t recovered() const { return recovered_; }
-    std::uint64_t members_touched() const { return member_years_written_ + touched_.size(); }
+    std::uint64_t members_touched() const;
 
     class Store;  // the SQLite side
 
 private:
+    // The accumulators of the members of one shard; only one thread at a time uses it.
+    struct Shard {
+        Accumulators acc;
+        std::unordered_set<std::string, StringHash, std::equal_to<>> loaded;  // member\x1fyear
+        std::set<std::pair<std::string, int>> touched;  // member and plan year changed since the last flush
+        std::uint64_t member_years_written = 0;
+    };
+
     std::optional<SettledClaim> find(std::string_view claim_id);
-    void load(std::string_view member_id, int plan_year);
-    void touch(const std::vector<Delta>& deltas);
-    void flush_counters(bool forget);
+    void put_claim(const SettledClaim& claim);
+    void load(Shard& shard, std::string_view member_id, int plan_year);
+    void touch(Shard& shard, const std::vector<Delta>& deltas);
+    void flush_counters(Shard& shard, bool forget);
     /// Applies the negation of a settled claim's changes; returns those deltas.
-    std::vector<Delta> unwind(const SettledClaim& settled);
-    Settlement reverse(const Claim& claim, const std::string& content_hash, const PackStamp& stamp);
+    std::vector<Delta> unwind(Shard& shard, const SettledClaim& settled);
+    Settlement reverse(Shard& shard, const Claim& claim, const std::string& content_hash, const PackStamp& stamp);
 
     std::size_t max_cached_counters_ = 200'000;  // kept in memory before they are written out and forgotten
 
     std::unique_ptr<Store> store_;  // the state file, or a temporary database
+    std::mutex store_mutex_;        // held for every use of store_ once claims are settled
     bool replace_;
     bool persistent_;
     bool committed_ = false;
-    Accumulators acc_;
-    std::unordered_set<std::string, StringHash, std::equal_to<>> loaded_;   // member\x1fyear
-    std::set<std::pair<std::string, int>> touched_;  // member and plan year changed since the last flush
-    std::uint64_t member_years_written_ = 0;
+    std::vector<Shard> shards_;
     std::uint64_t recovered_ = 0;
 };
 

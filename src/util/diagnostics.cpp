@@ -90,13 +90,19 @@ std::string format_diagnostic(const Diagnostic& d) {
 }
 
 void DiagnosticSink::report(const Diagnostic& d) {
+    if (kept_ != nullptr) {
+        kept_->push_back(d);
+        return;
+    }
     if (d.severity == Severity::error) ++errors_;
     if (d.severity == Severity::warning && ++warnings_ > max_warnings_) return;
+    if (out_ == nullptr) return;
     std::string text = format_diagnostic(d);
     std::fwrite(text.data(), 1, text.size(), out_);
 }
 
 void DiagnosticSink::finish() {
+    if (out_ == nullptr) return;
     if (warnings_ > max_warnings_) {
         fmt::print(out_, "medclaim: note: {} more warnings not shown\n", warnings_ - max_warnings_);
     }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace medclaim {
 
@@ -31,7 +32,11 @@ Diagnostic diagnostic_at(std::string_view file, std::string_view text, std::size
 /// printed, the rest are counted and summarised by `finish()`.
 class DiagnosticSink {
 public:
+    /// A null `out` only counts.
     explicit DiagnosticSink(std::FILE* out, std::uint64_t max_warnings = 100) : out_(out), max_warnings_(max_warnings) {}
+    /// Keeps every diagnostic in `kept` instead of printing it (for a thread that reads
+    /// ahead: the diagnostics are reported later, in input order).
+    explicit DiagnosticSink(std::vector<Diagnostic>& kept) : out_(nullptr), max_warnings_(UINT64_MAX), kept_(&kept) {}
     /// Prints (or counts) one diagnostic.
     void report(const Diagnostic& d);
     /// Prints the "N more warnings not shown" line if any were held back.
@@ -42,6 +47,7 @@ public:
 private:
     std::FILE* out_;
     std::uint64_t max_warnings_;
+    std::vector<Diagnostic>* kept_ = nullptr;
     std::uint64_t errors_ = 0;
     std::uint64_t warnings_ = 0;
 };

@@ -5,8 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -17,6 +22,7 @@ namespace medclaim {
 namespace {
 
 constexpr std::size_t k_buffer_bytes = 1 << 20;
+constexpr std::size_t k_buffers_behind = 4;  // full buffers waiting for the writing thread
 
 std::string folder_of(const std::string& path) {
     auto slash = path.rfind('/');
@@ -29,6 +35,18 @@ std::string folder_of(const std::string& path) {
 }
 
 }  // namespace
+
+// The writing thread and the buffers handed to it.
+struct OutputFile::Behind {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<std::string> full;
+    std::vector<std::string> spare;
+    bool writing = false;
+    bool stop = false;
+    std::exception_ptr error;
+    std::thread thread;
+};
 
 OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
     buffer_.reserve(k_buffer_bytes);
@@ -58,6 +76,11 @@ OutputFile::OutputFile(std::string path) : path_(std::move(path)) {
 }
 
 OutputFile::~OutputFile() {
+    try {
+        stop_behind();
+    } catch (const std::exception&) {
+        // Being destroyed uncommitted (another failure is on its way): the error adds nothing.
+    }
     if (fd_ >= 0 && fd_ != STDOUT_FILENO) ::close(fd_);
     if (!committed_ && !keep_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
 }
@@ -67,9 +90,81 @@ void OutputFile::write(std::string_view bytes) {
     if (buffer_.size() >= k_buffer_bytes) flush_buffer();
 }
 
+void OutputFile::write_behind() {
+    if (behind_ || synced_) return;
+    behind_ = std::make_unique<Behind>();
+    Behind& b = *behind_;
+    b.thread = std::thread([this, &b] {
+        std::unique_lock lock(b.mutex);
+        for (;;) {
+            b.changed.wait(lock, [&] { return !b.full.empty() || b.stop; });
+            if (b.full.empty()) return;
+            std::string chunk = std::move(b.full.front());
+            b.full.pop_front();
+            b.writing = true;
+            lock.unlock();
+            std::exception_ptr error;
+            try {
+                write_all(chunk);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            chunk.clear();
+            lock.lock();
+            b.writing = false;
+            b.spare.push_back(std::move(chunk));
+            if (error) {
+                b.error = error;
+                b.full.clear();
+            }
+            b.changed.notify_all();
+        }
+    });
+}
+
+// Waits until every buffer handed over is written, stops the thread and throws its error.
+void OutputFile::stop_behind() {
+    if (!behind_) return;
+    Behind& b = *behind_;
+    {
+        std::unique_lock lock(b.mutex);
+        b.changed.wait(lock, [&] { return b.full.empty() && !b.writing; });
+        b.stop = true;
+    }
+    b.changed.notify_all();
+    b.thread.join();
+    std::exception_ptr error = b.error;
+    behind_.reset();
+    if (error) std::rethrow_exception(error);
+}
+
 void OutputFile::flush_buffer() {
-    const char* p = buffer_.data();
-    std::size_t left = buffer_.size();
+    if (!behind_) {
+        write_all(buffer_);
+        buffer_.clear();
+        return;
+    }
+    Behind& b = *behind_;
+    std::unique_lock lock(b.mutex);
+    b.changed.wait(lock, [&] { return b.full.size() < k_buffers_behind || b.error; });
+    if (b.error) {
+        lock.unlock();
+        stop_behind();
+    }
+    b.full.push_back(std::move(buffer_));
+    if (!b.spare.empty()) {
+        buffer_ = std::move(b.spare.back());
+        b.spare.pop_back();
+    } else {
+        buffer_ = std::string();
+        buffer_.reserve(k_buffer_bytes);
+    }
+    b.changed.notify_all();
+}
+
+void OutputFile::write_all(std::string_view bytes) {
+    const char* p = bytes.data();
+    std::size_t left = bytes.size();
     while (left > 0) {
         ssize_t n = ::write(fd_, p, left);
         if (n < 0) {
@@ -79,7 +174,6 @@ void OutputFile::flush_buffer() {
         p += n;
         left -= static_cast<std::size_t>(n);
     }
-    buffer_.clear();
 }
 
 void OutputFile::commit() {
@@ -90,6 +184,7 @@ void OutputFile::commit() {
 void OutputFile::sync() {
     if (synced_) return;
     flush_buffer();
+    stop_behind();
     synced_ = true;
     if (fd_ == STDOUT_FILENO) return;
     if (!temp_path_.empty() && ::fsync(fd_) != 0) fail("sync", path_);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,10 @@ public:
 
     /// Appends bytes (buffered).
     void write(std::string_view bytes);
+    /// From now on full buffers are written by a thread of its own while the caller
+    /// fills the next (at most a few MiB held); a write error is thrown by the next
+    /// write() or by sync().
+    void write_behind();
     /// Makes the output durable and visible under its final name: sync() then publish().
     void commit();
     /// Flushes, fsyncs and closes the temporary file; the target is still untouched.
@@ -35,7 +40,10 @@ public:
     const std::string& temp_path() const { return temp_path_; }
 
 private:
+    struct Behind;
     void flush_buffer();
+    void write_all(std::string_view bytes);
+    void stop_behind();
 
     std::string path_;
     std::string temp_path_;
@@ -44,6 +52,7 @@ private:
     bool committed_ = false;
     bool synced_ = false;
     bool keep_ = false;
+    std::unique_ptr<Behind> behind_;
 };
 
 }  // namespace medclaim

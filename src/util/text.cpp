@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <vector>
 
@@ -167,6 +168,20 @@ std::string base64(std::string_view s) {
 std::uint64_t hash64(std::string_view s, std::uint64_t seed) {
     std::uint64_t h = mix(seed ^ (0x9e3779b97f4a7c15ULL * (s.size() + 1)));
     std::size_t i = 0;
+    if (s.size() >= 32) {
+        // Four independent lanes, so that long texts (a claim's records) hash at memory speed.
+        constexpr std::uint64_t p1 = 0x9e3779b185ebca87ULL;
+        constexpr std::uint64_t p2 = 0xc2b2ae3d27d4eb4fULL;
+        std::uint64_t lane[4] = {h + p1 + p2, h + p2, h, h - p1};
+        for (; i + 32 <= s.size(); i += 32) {
+            for (int k = 0; k < 4; ++k) {
+                std::uint64_t w;
+                std::memcpy(&w, s.data() + i + 8 * k, 8);
+                lane[k] = std::rotl(lane[k] + w * p2, 31) * p1;
+            }
+        }
+        h = mix(std::rotl(lane[0], 1) + std::rotl(lane[1], 7) + std::rotl(lane[2], 12) + std::rotl(lane[3], 18));
+    }
     for (; i + 8 <= s.size(); i += 8) {
         std::uint64_t w;
         std::memcpy(&w, s.data() + i, 8);

@@ -1,0 +1,523 @@
+#include "ingest/batch_reader.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "ingest/csv_reader.hpp"
+#include "ingest/jsonl_reader.hpp"
+#include "util/text.hpp"
+#include "util/worker_pool.hpp"
+
+namespace medclaim {
+namespace {
+
+constexpr std::size_t k_piece_bytes = 1 << 20;
+constexpr std::size_t k_max_piece_bytes = 64 << 20;  // CSV: no cut holds within this: one reader for the rest
+constexpr std::size_t k_read_bytes = 1 << 20;
+constexpr std::size_t k_serial_claims = 256;         // claims per batch from one reader
+constexpr std::size_t k_ready_batches = 2;           // read ahead at most this many batches
+
+std::size_t piece_bytes() {
+    if (const char* v = std::getenv("MEDCLAIM_PIECE_BYTES")) {
+        std::size_t n = std::strtoull(v, nullptr, 10);
+        if (n > 0) return n;
+    }
+    return k_piece_bytes;
+}
+
+// A piece of an input, cut at a line end, and the claims parsed from it.
+struct Piece {
+    std::string bytes;
+    std::uint64_t first_line = 1;
+    BatchPart part;
+    bool ended_in_quotes = false;
+};
+
+// Reads every claim of `reader` into `part`, reusing the items it holds, except those
+// that grew large for a big claim: memory would otherwise keep the largest claim's size
+// in every item in flight.
+void read_all(ClaimReader& reader, BatchPart& part, std::size_t limit = SIZE_MAX) {
+    constexpr std::size_t k_kept_bytes = 16 * 1024;
+    part.size = 0;
+    while (part.size < limit) {
+        if (part.size == part.items.size()) part.items.emplace_back();
+        if (part.items[part.size].raw_text.capacity() > k_kept_bytes) part.items[part.size] = ReadItem();
+        if (!reader.next(part.items[part.size])) break;
+        ++part.size;
+    }
+}
+
+// The claim id a CSV line gives in column `column` as the reader would take it
+// (unquoted, trimmed); nullopt when the line is blank or not plain enough to tell.
+std::optional<std::string> csv_claim_id(std::string_view line, std::size_t column) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) return std::nullopt;
+    std::size_t i = 0;
+    for (std::size_t c = 0;; ++c) {
+        std::string value;
+        if (i < line.size() && line[i] == '"') {
+            for (++i;; ++i) {
+                if (i >= line.size()) return std::nullopt;  // the quoted field goes on past the line
+                if (line[i] != '"') {
+                    value += line[i];
+                } else if (i + 1 < line.size() && line[i + 1] == '"') {
+                    value += '"';
+                    ++i;
+                } else {
+                    ++i;
+                    break;
+                }
+            }
+            if (i < line.size() && line[i] != ',') return std::nullopt;  // text after the closing quote
+        } else {
+            std::size_t end = std::min(line.find(',', i), line.size());
+            std::string_view v = line.substr(i, end - i);
+            if (v.find('"') != std::string_view::npos) return std::nullopt;
+            value.assign(v);
+            i = end;
+        }
+        if (c == column) return std::string(trim(value));
+        if (i >= line.size()) return std::nullopt;  // fewer columns than the header
+        ++i;  // the comma
+    }
+}
+
+}  // namespace
+
+// Cuts inputs into pieces and parses them; one batch per call to produce().
+class BatchReader::Impl {
+public:
+    Impl(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads)
+        : inputs_(inputs), map_(map), threads_(std::max(1U, threads)), piece_bytes_(piece_bytes()) {}
+
+    bool produce(Batch& out) {
+        out.notes.clear();
+        for (BatchPart& p : out.parts) spare_.push_back(std::move(p));
+        out.parts.clear();
+        if (failed_) std::rethrow_exception(std::exchange(failed_, nullptr));
+        for (;;) {
+            if (mode_ == Mode::none) {
+                if (next_input_ == inputs_.size()) return false;
+                try {
+                    open(inputs_[next_input_++], out.notes);
+                } catch (...) {
+                    // What opening said (a bad header, say) is reported before the failure.
+                    if (out.notes.empty()) throw;
+                    failed_ = std::current_exception();
+                    return true;
+                }
+            }
+            if (mode_ == Mode::serial) {
+                read_serial(out);
+            } else if (mode_ != Mode::none) {
+                read_pieces(out);
+            }
+            if (!out.parts.empty() || !out.notes.empty()) return true;
+        }
+    }
+
+private:
+    enum class Mode { none, serial, jsonl, csv };
+
+    void open(const InputSpec& spec, std::vector<Diagnostic>& notes) {
+        DiagnosticSink keep(notes);
+        text_ = spec.grouped_numbers ? ValueSyntax::text_grouped : ValueSyntax::text;
+        if (threads_ == 1 || spec.lines) {
+            serial_ = open_claim_reader(spec, map_, keep);
+            mode_ = Mode::serial;
+            return;
+        }
+        ResolvedInput in = resolve_input(spec, keep);
+        name_ = std::move(in.name);
+        source_ = std::move(in.source);
+        carry_.clear();
+        carry_line_ = 1;
+        eof_ = false;
+        tail_pending_ = false;
+        held_.reset();
+        mode_ = in.format == InputFormat::jsonl ? Mode::jsonl : Mode::csv;
+        if (mode_ == Mode::csv) read_csv_header(keep);
+    }
+
+    void fill() {
+        std::size_t old = carry_.size();
+        carry_.resize(old + k_read_bytes);
+        std::size_t got = source_->read(carry_.data() + old, k_read_bytes);
+        carry_.resize(old + got);
+        if (got == 0) eof_ = true;
+    }
+
+    // Finds the header (the first record that is not a blank line) and reads it with a
+    // reader of its own, which reports what is wrong with it. A header with a quote
+    // mark, or none within 64 MiB, leaves the whole input to one reader.
+    void read_csv_header(DiagnosticSink& keep) {
+        std::size_t scanned = 0;
+        bool content = false;
+        for (;;) {
+            for (; scanned < carry_.size(); ++scanned) {
+                char c = carry_[scanned];
+                if (c == '"') return read_rest_serially(keep);
+                if (c == '\n' && content) {
+                    header_ = carry_.substr(0, scanned + 1);
+                    carry_.erase(0, scanned + 1);
+                    carry_line_ = 1 + static_cast<std::uint64_t>(std::count(header_.begin(), header_.end(), '\n'));
+                    CsvReader probe(name_, map_, view_source(header_), std::string(), nullptr, keep, text_);
+                    id_column_ = probe.claim_id_column();
+                    return;
+                }
+                if (c != '\n' && c != '\r') content = true;
+            }
+            if (eof_ || carry_.size() > k_max_piece_bytes) return read_rest_serially(keep);
+            fill();
+        }
+    }
+
+    // From the start of the input (header included): one reader for all of it.
+    void read_rest_serially(DiagnosticSink& keep) {
+        serial_ = std::make_unique<CsvReader>(name_, map_, prepend(std::move(carry_), std::move(source_)), std::string(), nullptr, keep, text_);
+        carry_.clear();
+        mode_ = Mode::serial;
+    }
+
+    // From `rest`, which starts at line `line` after the header, then the unread input:
+    // one reader (the header was reported already).
+    void continue_serially(std::string rest, std::uint64_t line) {
+        DiagnosticSink quiet(nullptr);
+        auto reader = std::make_unique<CsvReader>(name_, map_, prepend(header_ + rest, std::move(source_)), std::string(), nullptr, quiet, text_);
+        reader->start_at_line(line);
+        serial_ = std::move(reader);
+        carry_.clear();
+        mode_ = Mode::serial;
+    }
+
+    BatchPart spare_part() {
+        if (spare_.empty()) return {};
+        BatchPart p = std::move(spare_.back());
+        spare_.pop_back();
+        return p;
+    }
+
+    void read_serial(Batch& out) {
+        BatchPart part = spare_part();
+        read_all(*serial_, part, k_serial_claims);
+        if (part.size < k_serial_claims) {
+            serial_.reset();
+            mode_ = Mode::none;
+        }
+        if (part.size > 0) out.parts.push_back(std::move(part));
+    }
+
+    bool input_done() const { return eof_ && carry_.empty(); }
+
+    void take(Piece& p, std::size_t end) {
+        p.bytes.assign(carry_, 0, end);
+        p.first_line = carry_line_;
+        carry_line_ += static_cast<std::uint64_t>(std::count(p.bytes.begin(), p.bytes.end(), '\n'));
+        carry_.erase(0, end);
+    }
+
+    // The next piece of a JSON Lines input; false at its end.
+    bool cut_jsonl(Piece& p) {
+        while (!eof_ && carry_.size() < piece_bytes_) fill();
+        if (carry_.empty()) return false;
+        if (carry_.size() <= piece_bytes_ && eof_) {
+            take(p, carry_.size());
+            return true;
+        }
+        if (const void* nl = memrchr(carry_.data(), '\n', std::min(carry_.size(), piece_bytes_))) {
+            take(p, static_cast<std::size_t>(static_cast<const char*>(nl) - carry_.data()) + 1);
+            return true;
+        }
+        // The first line is longer than a piece.
+        std::size_t scanned = 0;
+        for (;;) {
+            std::size_t nl = carry_.find('\n', scanned);
+            if (nl != std::string::npos) {
+                take(p, nl + 1);
+                return true;
+            }
+            if (carry_.size() > JsonlReader::k_max_line_bytes + 1) break;
+            if (eof_) {
+                take(p, carry_.size());
+                return true;
+            }
+            scanned = carry_.size();
+            fill();
+        }
+        // Too long for the reader: the piece holds as much as makes it say so, and the
+        // rest of the line is dropped unread.
+        p.bytes.assign(carry_, 0, JsonlReader::k_max_line_bytes + 1);
+        p.first_line = carry_line_++;
+        for (;;) {
+            std::size_t nl = carry_.find('\n');
+            if (nl != std::string::npos) {
+                carry_.erase(0, nl + 1);
+                return true;
+            }
+            carry_.clear();
+            if (eof_) return true;
+            fill();
+        }
+    }
+
+    // Whether a cut after the line end at `nl` falls between two claims, judged from the
+    // two lines around it (the parsed pieces confirm it later).
+    bool csv_cut_at(std::size_t nl) const {
+        std::size_t prev_begin = nl == 0 ? 0 : carry_.rfind('\n', nl - 1);
+        prev_begin = prev_begin == std::string::npos || nl == 0 ? 0 : prev_begin + 1;
+        std::size_t next_end = carry_.find('\n', nl + 1);
+        if (next_end == std::string::npos) {
+            if (!eof_) return false;
+            next_end = carry_.size();
+        }
+        std::string_view text(carry_);
+        auto a = csv_claim_id(text.substr(prev_begin, nl - prev_begin), id_column_);
+        auto b = csv_claim_id(text.substr(nl + 1, next_end - nl - 1), id_column_);
+        return a && b && (a->empty() || *a != *b);
+    }
+
+    // The next piece of a flat CSV input; false at its end, or when no cut was found
+    // within 64 MiB (tail_pending_).
+    bool cut_csv(Piece& p) {
+        while (!eof_ && carry_.size() < piece_bytes_) fill();
+        if (carry_.empty()) return false;
+        if (carry_.size() <= piece_bytes_ && eof_) {
+            take(p, carry_.size());
+            return true;
+        }
+        // Back from the piece size, then forward.
+        for (std::size_t end = std::min(carry_.size(), piece_bytes_); end > 0;) {
+            const void* nl = memrchr(carry_.data(), '\n', end);
+            if (nl == nullptr) break;
+            auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - carry_.data());
+            if (csv_cut_at(at)) {
+                take(p, at + 1);
+                return true;
+            }
+            end = at;
+        }
+        std::size_t from = std::min(carry_.size(), piece_bytes_);
+        for (;;) {
+            std::size_t at = carry_.find('\n', from);
+            if (at != std::string::npos) {
+                if (carry_.find('\n', at + 1) == std::string::npos && !eof_) {
+                    if (carry_.size() > k_max_piece_bytes) break;
+                    fill();
+                    continue;
+                }
+                if (csv_cut_at(at)) {
+                    take(p, at + 1);
+                    return true;
+                }
+                from = at + 1;
+                continue;
+            }
+            if (eof_) {
+                take(p, carry_.size());
+                return true;
+            }
+            if (carry_.size() > k_max_piece_bytes) break;
+            fill();
+        }
+        tail_pending_ = true;
+        return false;
+    }
+
+    void parse(Piece& p) const {
+        if (mode_ == Mode::jsonl) {
+            JsonlReader reader(name_, map_, view_source(p.bytes), text_, p.first_line, p.bytes.size() + 1);
+            read_all(reader, p.part);
+            return;
+        }
+        DiagnosticSink quiet(nullptr);
+        CsvReader reader(name_, map_, prepend(header_, view_source(p.bytes)), std::string(), nullptr, quiet, text_);
+        reader.start_at_line(p.first_line);
+        read_all(reader, p.part);
+        p.ended_in_quotes = reader.ended_in_quotes();
+    }
+
+    // Parses pieces[from...] on up to threads_ threads.
+    void parse_all(std::vector<Piece>& pieces, std::size_t from) {
+        if (!pool_) pool_ = std::make_unique<WorkerPool>(threads_);
+        pool_->run(pieces.size() - from, [&](std::size_t i) { parse(pieces[from + i]); });
+    }
+
+    // True when the cut between `a` and `b` fell inside a quoted field or a claim.
+    static bool joined(const Piece& a, const Piece& b) {
+        if (a.ended_in_quotes) return true;
+        if (a.part.size == 0 || b.part.size == 0) return false;
+        const std::string& id = a.part.items[a.part.size - 1].claim_id;
+        return !id.empty() && id == b.part.items.front().claim_id;
+    }
+
+    void read_pieces(Batch& out) {
+        std::vector<Piece> pieces;
+        if (held_) {
+            pieces.push_back(std::move(*held_));
+            held_.reset();
+        }
+        std::size_t fresh = pieces.size();
+        while (pieces.size() - fresh < threads_) {
+            Piece p;
+            p.part = spare_part();
+            if (!(mode_ == Mode::jsonl ? cut_jsonl(p) : cut_csv(p))) break;
+            pieces.push_back(std::move(p));
+        }
+        parse_all(pieces, fresh);
+        if (mode_ == Mode::csv) {
+            for (std::size_t i = 0; i + 1 < pieces.size();) {
+                if (!joined(pieces[i], pieces[i + 1])) {
+                    ++i;
+                    continue;
+                }
+                pieces[i].bytes += pieces[i + 1].bytes;
+                spare_.push_back(std::move(pieces[i + 1].part));
+                pieces.erase(pieces.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+                if (pieces[i].bytes.size() > k_max_piece_bytes) {
+                    tail_pending_ = true;
+                    pieces.resize(i + 1);  // its start is sound; the rest goes to one reader from there
+                    break;
+                }
+                parse(pieces[i]);
+            }
+            if (tail_pending_) {
+                // One reader from the start of the last piece (a sound cut) or of what is
+                // left (right after the header or a sound cut when there is no piece).
+                std::string rest;
+                std::uint64_t line = carry_line_;
+                if (!pieces.empty()) {
+                    rest = std::move(pieces.back().bytes);
+                    line = pieces.back().first_line;
+                    pieces.pop_back();
+                }
+                rest += carry_;
+                continue_serially(std::move(rest), line);
+            } else if (!input_done() && !pieces.empty()) {
+                held_ = std::move(pieces.back());  // its end is confirmed by the next piece
+                pieces.pop_back();
+            }
+        }
+        for (Piece& p : pieces) {
+            if (p.part.size > 0) {
+                out.parts.push_back(std::move(p.part));
+            } else {
+                spare_.push_back(std::move(p.part));
+            }
+        }
+        if (mode_ != Mode::serial && input_done() && !held_) mode_ = Mode::none;
+    }
+
+    const std::vector<InputSpec>& inputs_;
+    const ColumnMap& map_;
+    unsigned threads_;
+    std::size_t piece_bytes_;
+    std::size_t next_input_ = 0;
+    std::exception_ptr failed_;  // to throw on the next call
+    std::vector<BatchPart> spare_;  // parts of batches handed back, to be filled again
+    std::unique_ptr<WorkerPool> pool_;
+
+    // The input being read.
+    Mode mode_ = Mode::none;
+    std::string name_;
+    ValueSyntax text_ = ValueSyntax::text;
+    std::unique_ptr<ClaimReader> serial_;
+    std::unique_ptr<ByteSource> source_;
+    std::string carry_;              // read, not yet in a piece
+    std::uint64_t carry_line_ = 1;   // line number of carry_'s first line
+    bool eof_ = false;
+    std::string header_;             // CSV: the header record and its line end
+    std::size_t id_column_ = 0;
+    std::optional<Piece> held_;      // CSV: parsed, its end not yet confirmed
+    bool tail_pending_ = false;      // CSV: no cut within 64 MiB
+};
+
+// Runs an Impl on a thread of its own, a few batches ahead of the caller.
+class ReadAhead {
+public:
+    explicit ReadAhead(BatchReader::Impl& impl) : impl_(impl), thread_([this] { loop(); }) {}
+    ~ReadAhead() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        changed_.notify_all();
+        thread_.join();
+    }
+
+    bool next(Batch& batch) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !ready_.empty() || done_; });
+        if (ready_.empty()) {
+            if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+            return false;
+        }
+        spare_.push_back(std::move(batch));  // its memory is filled again by the reading thread
+        batch = std::move(ready_.front());
+        ready_.pop_front();
+        changed_.notify_all();
+        return true;
+    }
+
+private:
+    void loop() {
+        try {
+            for (;;) {
+                Batch b;
+                {
+                    std::lock_guard lock(mutex_);
+                    if (!spare_.empty()) {
+                        b = std::move(spare_.back());
+                        spare_.pop_back();
+                    }
+                }
+                if (!impl_.produce(b)) break;
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return ready_.size() < k_ready_batches || stop_; });
+                if (stop_) return;
+                ready_.push_back(std::move(b));
+                changed_.notify_all();
+            }
+        } catch (...) {
+            std::lock_guard lock(mutex_);
+            error_ = std::current_exception();
+        }
+        std::lock_guard lock(mutex_);
+        done_ = true;
+        changed_.notify_all();
+    }
+
+    BatchReader::Impl& impl_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<Batch> ready_;
+    std::vector<Batch> spare_;
+    bool done_ = false;
+    bool stop_ = false;
+    std::exception_ptr error_;
+    std::thread thread_;  // last: started once the rest is ready
+};
+
+struct BatchReader::State {
+    State(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads) : impl(inputs, map, threads) {
+        if (threads > 1) ahead = std::make_unique<ReadAhead>(impl);
+    }
+    Impl impl;
+    std::unique_ptr<ReadAhead> ahead;  // destroyed first: its thread stops before impl goes
+};
+
+BatchReader::BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads)
+    : state_(std::make_unique<State>(inputs, map, threads)) {}
+
+BatchReader::~BatchReader() = default;
+
+bool BatchReader::next(Batch& batch) { return state_->ahead ? state_->ahead->next(batch) : state_->impl.produce(batch); }
+
+}  // namespace medclaim

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "ingest/claim_reader.hpp"
+
+namespace medclaim {
+
+class ColumnMap;
+
+/// Claims read one after the other: the first `size` of `items` (the rest are kept for
+/// their memory, to be filled again).
+struct BatchPart {
+    std::vector<ReadItem> items;
+    std::size_t size = 0;
+};
+
+/// Claims of one input in input order (part after part), after what opening the input
+/// said. A batch handed back to BatchReader::next() is refilled, reusing its memory.
+struct Batch {
+    std::vector<Diagnostic> notes;  ///< said while opening the input: report them before the items
+    std::vector<BatchPart> parts;
+};
+
+/// Reads inputs in batches of claims. With one thread it is one ClaimReader per input.
+/// With more, it reads ahead on a thread of its own and parses pieces of a JSON Lines
+/// or flat CSV file on `threads` threads at once. Either way the claims come out as one
+/// ClaimReader gives them: same order, line numbers and findings, except that a finding
+/// marked `once` may come again in a later piece (the caller reports the first only).
+/// Rules: 1. JSON Lines is cut at line ends; a line longer than the reader's limit goes
+/// alone, cut to the limit, and the reader truncates it as it would have; 2. flat CSV is
+/// cut at a line end between rows that give different claim ids; a cut that turns out
+/// to fall inside a quoted field or inside a claim (found once the pieces are parsed)
+/// is undone by parsing the two pieces as one; 3. two-file CSV, and flat CSV where no
+/// cut holds within 64 MiB, are read by one reader; 4. the piece size is 1 MiB
+/// (`MEDCLAIM_PIECE_BYTES` sets another, for tests).
+class BatchReader {
+public:
+    BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads);
+    ~BatchReader();
+
+    /// Fills `batch` with the next claims; false at the end of the last input. Throws
+    /// what reading threw (InputError), after the claims read before it.
+    bool next(Batch& batch);
+
+    class Impl;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace medclaim
