@@ -7,7 +7,6 @@
 #include <exception>
 #include <functional>
 #include <map>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -47,7 +46,7 @@ namespace {
 
 constexpr std::string_view k_no_state = "state: none (no --state): accumulators started empty and were discarded";
 
-// Settles a batch of claims on `threads` threads, each taking the members of one ledger
+// Settles a batch of claims on the pool's threads, each taking the members of one ledger
 // shard in input order, so that the figures do not depend on the number of threads.
 // Rethrows the failure of the earliest claim that failed.
 void settle_batch(const std::vector<ReadItem*>& claims, std::vector<Settlement>& out, WorkerPool& pool, Ledger& ledger,

@@ -39,7 +39,7 @@ ExitCode run_explain(const ExplainOptions& o) {
     if (!packs) return ExitCode::rules;
     std::map<const Pack*, PackStamp> stamps = pack_stamps(*packs);
     InputSetup setup = prepare_inputs(o.input);
-    Intake intake(setup.inputs, setup.map, sink, setup.limit);
+    Intake intake(setup.inputs, setup.map, sink, setup.limit, setup.threads);
     Ledger ledger("", false);
     std::string sheet;
     bool found = false;

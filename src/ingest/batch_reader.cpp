@@ -224,14 +224,20 @@ private:
         carry_.erase(0, end);
     }
 
-    // The next piece of a JSON Lines input; false at its end.
-    bool cut_jsonl(Piece& p) {
+    // Reads up to a piece's worth. Returns whether that settles the next piece: false at
+    // the end of the input, true when the rest of the input fits one piece (taken into
+    // `p`); nullopt when a cut must be found.
+    std::optional<bool> take_rest(Piece& p) {
         while (!eof_ && carry_.size() < piece_bytes_) fill();
         if (carry_.empty()) return false;
-        if (carry_.size() <= piece_bytes_ && eof_) {
-            take(p, carry_.size());
-            return true;
-        }
+        if (carry_.size() > piece_bytes_ || !eof_) return std::nullopt;
+        take(p, carry_.size());
+        return true;
+    }
+
+    // The next piece of a JSON Lines input; false at its end.
+    bool cut_jsonl(Piece& p) {
+        if (std::optional<bool> settled = take_rest(p)) return *settled;
         if (const void* nl = memrchr(carry_.data(), '\n', std::min(carry_.size(), piece_bytes_))) {
             take(p, static_cast<std::size_t>(static_cast<const char*>(nl) - carry_.data()) + 1);
             return true;
@@ -287,12 +293,7 @@ private:
     // The next piece of a flat CSV input; false at its end, or when no cut was found
     // within 64 MiB (tail_pending_).
     bool cut_csv(Piece& p) {
-        while (!eof_ && carry_.size() < piece_bytes_) fill();
-        if (carry_.empty()) return false;
-        if (carry_.size() <= piece_bytes_ && eof_) {
-            take(p, carry_.size());
-            return true;
-        }
+        if (std::optional<bool> settled = take_rest(p)) return *settled;
         // Back from the piece size, then forward.
         for (std::size_t end = std::min(carry_.size(), piece_bytes_); end > 0;) {
             const void* nl = memrchr(carry_.data(), '\n', end);

@@ -90,7 +90,6 @@ std::unique_ptr<ClaimReader> open_claim_reader(const InputSpec& spec, const Colu
     const std::string& name = input.name;
     ValueSyntax text = spec.grouped_numbers ? ValueSyntax::text_grouped : ValueSyntax::text;
     if (format == InputFormat::jsonl) return std::make_unique<JsonlReader>(name, map, std::move(input.source), text);
-    std::unique_ptr<ClaimReader> reader;
     if (spec.lines) {
         OpenedInput lines = open_input(*spec.lines, spec.encoding);
         if (lines.detected) {

@@ -71,6 +71,12 @@ std::uint32_t JsonlReader::offset_of(const char* p) const { return static_cast<s
 
 bool JsonlReader::read_line(std::string_view& line, std::uint64_t& number, bool& truncated) {
     truncated = false;
+    // Keeps the head of a line over the limit, for the rejects file, as the line.
+    auto cut_short = [&](const char* start) {
+        long_head_.assign(start, k_kept_bytes);
+        line = long_head_;
+        truncated = true;
+    };
     std::size_t scanned = 0;  // bytes of the current line already searched for '\n'
     for (;;) {
         const char* start = buffer_.data() + begin_;
@@ -80,19 +86,14 @@ bool JsonlReader::read_line(std::string_view& line, std::uint64_t& number, bool&
             number = ++line_number_;
             line = std::string_view(start, len);
             begin_ += len + (nl != nullptr ? 1 : 0);
-            if (len > k_max_line_bytes) {
-                // Too long, whether or not its end came in the same read as the rest.
-                long_head_.assign(start, k_kept_bytes);
-                line = long_head_;
-                truncated = true;
-            }
+            if (len > k_max_line_bytes) cut_short(start);  // whether or not its end came in the same read
             return true;
         }
         if (eof_) return false;
         scanned = end_ - begin_;
         if (scanned > k_max_line_bytes) {
-            // Keep the head for the rejects file and skip to the end of the line.
-            long_head_.assign(start, k_kept_bytes);
+            // Keep the head and skip to the end of the line.
+            cut_short(start);
             begin_ = end_;
             for (;;) {
                 std::size_t got = source_->read(buffer_.data(), buffer_.size() - simdjson::SIMDJSON_PADDING);
@@ -108,8 +109,6 @@ bool JsonlReader::read_line(std::string_view& line, std::uint64_t& number, bool&
                 }
             }
             number = ++line_number_;
-            line = long_head_;
-            truncated = true;
             return true;
         }
         // Compact, grow when a long line fills the buffer, and read more.
