@@ -32,15 +32,6 @@ std::int64_t divide_half_up(Int128 n, std::int64_t d) {
     return static_cast<std::int64_t>(n < 0 ? -q : q);
 }
 
-std::string_view base_name(LayerBase b) {
-    switch (b) {
-        case LayerBase::in_scope: return "in_scope";
-        case LayerBase::burden: return "burden";
-        case LayerBase::burden_with_pre_self_pay: return "burden_with_pre_self_pay";
-    }
-    return "?";
-}
-
 class Adjudicator {
 public:
     Adjudicator(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace)
@@ -305,11 +296,11 @@ private:
             std::int64_t full = std::max<std::int64_t>(0, layer.deductible->evaluate(ctx_).number);
             std::int64_t used = layer.deductible_per == Period::year ? ytd(layer.deductible_counter) : 0;
             deductible = std::min(x, std::max<std::int64_t>(0, full - used));
-            if (tracing_) note(fmt::format("layer {}: base {} {}; deductible {} {}{}, absorbs {}", layer.id, base_name(layer.base), yuan(base), yuan(full),
+            if (tracing_) note(fmt::format("layer {}: base {} {}; deductible {} {}{}, absorbs {}", layer.id, to_string(layer.base), yuan(base), yuan(full),
                              layer.deductible_per == Period::year ? "per year" : "per claim",
                              layer.deductible_per == Period::year ? fmt::format(" ({} used before)", yuan(used)) : "", yuan(deductible)));
         } else {
-            if (tracing_) note(fmt::format("layer {}: base {} {}; no deductible", layer.id, base_name(layer.base), yuan(base)));
+            if (tracing_) note(fmt::format("layer {}: base {} {}; no deductible", layer.id, to_string(layer.base), yuan(base)));
         }
 
         // The claim's eligible cost occupies [lo, hi) of the cost position.
@@ -323,22 +314,17 @@ private:
             std::int64_t a = std::max(lo, seg_from);
             std::int64_t b = std::min(hi, seg_to);
             if (b > a) {
-                std::int64_t written = seg.ratio.evaluate(ctx_).number;
-                std::int64_t ratio = std::clamp<std::int64_t>(written, 0, k_decimal_one);
-                if (ratio != written) {
-                    // A pack defect that only shows on some claims: never pay it unseen.
-                    out_.flags.push_back({"ratio-out-of-range", EditSeverity::pend,
-                                          fmt::format("layer {} segment {}: ratio {} is outside 0 to 1; held at {} and the claim pended for review",
-                                                      layer.id, s + 1, trimmed(written, k_decimal_scale), trimmed(ratio, k_decimal_scale)),
-                                          Money{}, 0});
-                    pack_defect_ = true;
-                }
-                Int128 part = static_cast<Int128>(b - a) * ratio;
-                exact += part;
                 if (tracing_) hit(fmt::format("layer {} segment {}", layer.id, s + 1));
-                if (tracing_) note(fmt::format("layer {}: segment {} [{}, {}): {} × {} = {}", layer.id, s + 1, yuan(seg_from),
-                                 seg.upto ? yuan(seg_to) : std::string("∞"), yuan(b - a), trimmed(ratio, k_decimal_scale),
-                                 trimmed(static_cast<std::int64_t>(part / 10'000), 4)));
+                std::string range = tracing_ ? fmt::format("layer {}: segment {} [{}, {})", layer.id, s + 1, yuan(seg_from), seg.upto ? yuan(seg_to) : std::string("∞"))
+                                             : std::string();
+                if (seg.by_line) {
+                    exact += pay_by_line(layer, s, start, a, b, range);
+                } else {
+                    std::int64_t ratio = checked_ratio(layer, s, seg.ratio.evaluate(ctx_).number);
+                    Int128 part = static_cast<Int128>(b - a) * ratio;
+                    exact += part;
+                    if (tracing_) note(fmt::format("{}: {} × {} = {}", range, yuan(b - a), trimmed(ratio, k_decimal_scale), trimmed(static_cast<std::int64_t>(part / 10'000), 4)));
+                }
             }
             seg_from = std::max(seg_from, seg_to);
             if (seg_from >= hi) break;
@@ -364,6 +350,60 @@ private:
         delta(layer.position_counter, x);
         delta(layer.deductible_counter, deductible);
         delta(layer.paid_counter, amount.units());
+    }
+
+    // A segment's ratio held to [0, 1]; a figure outside is a pack defect that only
+    // shows on some claims: never pay it unseen.
+    std::int64_t checked_ratio(const Layer& layer, std::size_t s, std::int64_t written) {
+        std::int64_t ratio = std::clamp<std::int64_t>(written, 0, k_decimal_one);
+        if (ratio != written) {
+            out_.flags.push_back({"ratio-out-of-range", EditSeverity::pend,
+                                  fmt::format("layer {} segment {}: ratio {} is outside 0 to 1; held at {} and the claim pended for review",
+                                              layer.id, s + 1, trimmed(written, k_decimal_scale), trimmed(ratio, k_decimal_scale)),
+                                  Money{}, 0});
+            pack_defect_ = true;
+        }
+        return ratio;
+    }
+
+    // Segment `s` by item class: the lines' in-scope amounts occupy [start, start + X)
+    // in line order; each line's part of [a, b) pays the ratio evaluated on that line.
+    // Returns the exact sum (fen × 10^-6). Traces runs of lines with one ratio together.
+    Int128 pay_by_line(const Layer& layer, std::size_t s, std::int64_t start, std::int64_t a, std::int64_t b, const std::string& range) {
+        const Segment& seg = layer.segments[s];
+        Int128 exact = 0;
+        std::int64_t at = start;
+        struct Run {
+            std::uint32_t first = 0, last = 0;
+            std::int64_t cost = 0, ratio = -1;
+        } run;
+        auto flush = [&] {
+            if (!tracing_ || run.ratio < 0) return;
+            Int128 part = static_cast<Int128>(run.cost) * run.ratio;
+            note(fmt::format("{}: line{} {}: {} × {} = {}", range, run.first == run.last ? "" : "s", run.first == run.last ? fmt::format("{}", run.first) : fmt::format("{}–{}", run.first, run.last),
+                             yuan(run.cost), trimmed(run.ratio, k_decimal_scale), trimmed(static_cast<std::int64_t>(part / 10'000), 4)));
+        };
+        const auto& lines = claim_.lines();
+        for (std::size_t i = 0; i < lines.size() && at < b; ++i) {
+            std::int64_t v = out_.lines[i].buckets.in_scope.units();
+            if (v <= 0) continue;
+            std::int64_t from = std::max(a, at);
+            std::int64_t to = std::min(b, at + v);
+            at += v;
+            if (to <= from) continue;
+            ctx_.line = &lines[i];
+            std::int64_t ratio = checked_ratio(layer, s, seg.ratio.evaluate(ctx_).number);
+            ctx_.line = nullptr;
+            exact += static_cast<Int128>(to - from) * ratio;
+            if (ratio != run.ratio) {
+                flush();
+                run = Run{lines[i].line_no, lines[i].line_no, 0, ratio};
+            }
+            run.last = lines[i].line_no;
+            run.cost += to - from;
+        }
+        flush();
+        return exact;
     }
 
     void check_invariants() const {

@@ -578,7 +578,21 @@ private:
                 ok = false;
                 continue;
             }
-            auto ratio = required_expression(s, "ratio", src, Scope::claim, Type::decimal);
+            // A ratio that reads line.* is a ratio by item class, paid line by line.
+            std::optional<Program> ratio;
+            if (YAML::Node r = s["ratio"]) {
+                std::vector<BindError> ignored;
+                std::string text = text_of(r, src);
+                seg.by_line = !text.empty() && !Program::compile(text, Scope::claim, ignored, pack_.get(), pack_.get()) &&
+                              Program::compile(text, Scope::line, ignored, pack_.get(), pack_.get());
+            }
+            if (seg.by_line && l.base != LayerBase::in_scope) {
+                error(src, s["ratio"].Mark(), fmt::format("a ratio that reads `line.*` fields (a ratio by item class) needs `base: in_scope`: "
+                                                          "the {} of layer `{}` is not made of fee lines", to_string(l.base), l.id));
+                ok = false;
+                continue;
+            }
+            ratio = required_expression(s, "ratio", src, seg.by_line ? Scope::line : Scope::claim, Type::decimal);
             if (!ratio) {
                 ok = false;
                 continue;
@@ -1112,6 +1126,15 @@ std::string_view to_string(EditSeverity s) {
         case EditSeverity::info: return "info";
     }
     return "info";
+}
+
+std::string_view to_string(LayerBase b) {
+    switch (b) {
+        case LayerBase::in_scope: return "in_scope";
+        case LayerBase::burden: return "burden";
+        case LayerBase::burden_with_pre_self_pay: return "burden_with_pre_self_pay";
+    }
+    return "?";
 }
 
 const Catalog* Pack::find(std::string_view catalog) const {

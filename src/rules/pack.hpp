@@ -55,11 +55,17 @@ enum class LayerBase {
     burden_with_pre_self_pay,  // as burden, plus the 乙类 pay-first share
 };
 
+std::string_view to_string(LayerBase b);
+
 /// One cost segment: the layer pays `ratio` of the part of the cost position that
 /// falls between the previous segment's end (0 for the first) and `upto`.
 struct Segment {
     std::optional<Program> upto;  ///< money; none for the last, open-ended segment
     Program ratio;                ///< decimal in [0, 1]
+    /// The ratio reads `line.*` (a ratio by item class): each fee line's in-scope
+    /// amount occupies its own part of the claim's cost interval, in line order, and
+    /// pays the ratio evaluated on that line. Only for `base: in_scope`.
+    bool by_line = false;
 };
 
 /// A benefit layer (统筹基金, 大病保险, 大额, ...): a deductible, cumulative cost

@@ -111,6 +111,8 @@ std::unique_ptr<Pack> random_pack(std::mt19937_64& rng, int n) {
         for (int s = 0; s < segments; ++s) {
             bound += 1 + pick(60'000);
             std::string ratio = fmt::format("0.{:04}", pick(10'001) % 10'000);
+            // Sometimes a ratio by item class on the in-scope layer, paid line by line.
+            if (l == 0 && pick(3) == 0) ratio = fmt::format("'if line.kind == \"drug\" then {} else 0.{:04}'", ratio, pick(10'000));
             if (s + 1 == segments && pick(2)) yaml += fmt::format("      - {{ratio: {}}}\n", ratio);
             else yaml += fmt::format("      - {{upto: {}.{:02}元, ratio: {}}}\n", bound, pick(100), ratio);
         }
@@ -257,6 +259,61 @@ TEST_SUITE("medclaim::Adjudicate") {
         CHECK(a.deltas.empty());
         c.member.birth_date = *Date::from_ymd(1990, 1, 1);
         CHECK(adjudicate(c, *pack, acc).status == ClaimStatus::paid);
+    }
+
+    TEST_CASE("a ratio by item class: lines occupy the cost interval in line order, the deductible takes the first") {
+        namespace fs = std::filesystem;
+        fs::path dir = fs::temp_directory_path() / fmt::format("medclaim-by-class-{}", ::getpid());
+        fs::create_directories(dir);
+        std::ofstream(dir / "pack.yaml") << "name: r\nversion: \"1\"\nlayers: [l]\nbenefits:\n"
+                                            "  - id: l\n    fund: hifp\n    position: year\n    deductible: {amount: 1000元, per: year}\n"
+                                            "    segments:\n"
+                                            "      - {upto: 5000元, ratio: 'if line.class == \"B\" then 0.80 else 0.90'}\n"
+                                            "      - {ratio: 'if line.class == \"B\" then 0.85 else 0.95'}\n";
+        auto pack = load(dir.string());
+        fs::remove_all(dir);
+        REQUIRE(pack->benefits[0].segments[0].by_line);
+        Claim c;
+        c.member.id = "M";
+        c.visit.admit_date = *Date::from_ymd(2024, 5, 1);
+        auto add = [&](ItemClass cls, std::int64_t amount) {
+            Line& l = c.add_line();
+            l.line_no = static_cast<std::uint32_t>(c.lines().size());
+            l.code = "X";
+            l.item_class = cls;
+            l.qty = Quantity::from_units(10'000);
+            l.amount = yuan(amount);
+        };
+        c.claim_id = "FIRST";
+        add(ItemClass::a, 3000);
+        add(ItemClass::b, 2000);
+        add(ItemClass::a, 2000);
+        Accumulators acc;
+        Adjudication a = adjudicate(c, *pack, acc, true);
+        // [0, 1000) deductible on line 1; line 1 [1000, 3000) × 0.90 = 1,800; line 2
+        // [3000, 5000) × 0.80 = 1,600; line 3 [5000, 7000) × 0.95 = 1,900.
+        REQUIRE(a.payers.size() == 1);
+        CHECK(a.payers[0].amount == yuan(5300));
+        CHECK(a.deductible == yuan(1000));
+        std::string trace;
+        for (const std::string& t : a.trace) trace += t + "\n";
+        CHECK(trace.find("segment 1 [0.00, 5000.00): line 1: 2000.00 × 0.90 = 1800") != std::string::npos);
+        CHECK(trace.find("segment 1 [0.00, 5000.00): line 2: 2000.00 × 0.80 = 1600") != std::string::npos);
+        CHECK(trace.find("segment 2 [5000.00, ∞): line 3: 2000.00 × 0.95 = 1900") != std::string::npos);
+        acc.apply(a.deltas);
+        // The year position is 7,000: a second claim's 乙类 line pays the second segment's 0.85.
+        c.reset();
+        c.claim_id = "SECOND";
+        c.member.id = "M";
+        c.visit.admit_date = *Date::from_ymd(2024, 6, 1);
+        add(ItemClass::b, 100);
+        add(ItemClass::b, 100);
+        Adjudication b = adjudicate(c, *pack, acc, true);
+        REQUIRE(b.payers.size() == 1);
+        CHECK(b.payers[0].amount == yuan(170));
+        trace.clear();
+        for (const std::string& t : b.trace) trace += t + "\n";
+        CHECK(trace.find("lines 1–2: 200.00 × 0.85 = 170") != std::string::npos);
     }
 
     TEST_CASE("the plan year follows the pack's start day and the governing date") {
