@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@ CLI::App* add_explain_command(CLI::App& app, ExplainOptions& o) {
     CLI::App* cmd = app.add_subcommand("explain", "Print the settlement sheet of one claim: every figure with its formula and numbers");
     cmd->add_option("--rules", o.rules, "The rule pack folder (one version, or a folder of versions)")->required();
     cmd->add_option("claim_id", o.claim_id, "The claim to explain")->required();
+    cmd->add_option("--state", o.state, "Settle on top of the accumulators and claims stored in this state file, which is read and never changed");
     add_input_options(*cmd, o.input);
     return cmd;
 }
@@ -40,7 +42,10 @@ ExitCode run_explain(const ExplainOptions& o) {
     std::map<const Pack*, PackStamp> stamps = pack_stamps(*packs);
     InputSetup setup = prepare_inputs(o.input);
     Intake intake(setup.inputs, setup.map, sink, setup.limit, setup.threads);
-    Ledger ledger("", false);
+    if (!o.state.empty() && !std::filesystem::exists(o.state)) {
+        throw IoError(fmt::format("state file `{}` does not exist (explain reads a state, it never creates one)", o.state));
+    }
+    Ledger ledger(o.state, false);  // never committed: a state file is rolled back unchanged
     std::string sheet;
     bool found = false;
     std::string refused;
@@ -60,7 +65,15 @@ ExitCode run_explain(const ExplainOptions& o) {
         }
         if (target) {
             found = true;
-            sheet = settlement_sheet(c, s.adjudication, stamps[pack], before, member_counters(ledger, c.member.id, year));
+            std::string note;
+            if (s.kind == Settlement::Kind::already_settled) {
+                note = fmt::format("claim `{}` was settled before into state `{}` with this content: the figures above are the stored ones, "
+                                   "and the state keeps no working; explain it against the state as it was before that run, "
+                                   "or run that batch with `adjudicate --explain`",
+                                   c.claim_id, o.state);
+            }
+            sheet = settlement_sheet(c, s.adjudication, s.pack.name.empty() ? stamps[pack] : s.pack, before,
+                                     member_counters(ledger, c.member.id, year), note);
         }
         return std::nullopt;
     });

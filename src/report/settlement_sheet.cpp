@@ -20,7 +20,7 @@ std::string counter_value(const std::string& name, std::int64_t v) {
 }  // namespace
 
 std::string settlement_sheet(const Claim& c, const Adjudication& a, const PackStamp& pack, const std::vector<Counter>& before,
-                             const std::vector<Counter>& after) {
+                             const std::vector<Counter>& after, std::string_view no_trace) {
     std::string out = "医疗费用结算单 / Settlement sheet\n\n";
     const Visit& v = c.visit;
     std::string stay = v.discharge_date ? fmt::format("{} – {}", v.admit_date.to_string(), v.discharge_date->to_string()) : v.admit_date.to_string();
@@ -88,6 +88,7 @@ std::string settlement_sheet(const Claim& c, const Adjudication& a, const PackSt
 
     out += "\n计算过程 / How each figure was reached\n";
     for (const std::string& t : a.trace) out += "  " + t + "\n";
+    if (!no_trace.empty()) out += fmt::format("  {}\n", no_trace);
     return out;
 }
 
