@@ -205,7 +205,7 @@ IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
 }
 
 void append_reject_json(std::string& out, const ReadItem& item) {
-    JsonWriter w;
+    JsonWriter w(out);
     w.begin_object();
     w.key("claim_id");
     w.string(item.claim_id);
@@ -275,7 +275,6 @@ void append_reject_json(std::string& out, const ReadItem& item) {
     }
     w.end_array();
     w.end_object();
-    out += w.str();
     out += '\n';
 }
 

@@ -53,7 +53,8 @@ std::string pack_digest(const Pack& pack, const std::string& pack_dir) {
 }
 
 void append_adjudication_json(std::string& out, const Adjudication& a, const PackStamp& pack, bool explain) {
-    JsonWriter w;
+    out.reserve(out.size() + 400 + 160 * a.lines.size());
+    JsonWriter w(out);
     w.begin_object();
     w.field("claim_id", a.claim_id);
     w.field("member_id", a.member_id);
@@ -108,7 +109,6 @@ void append_adjudication_json(std::string& out, const Adjudication& a, const Pac
         w.end_array();
     }
     w.end_object();
-    out += w.str();
     out += '\n';
 }
 

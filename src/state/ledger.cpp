@@ -160,6 +160,47 @@ namespace {
 
 bool is_reversal(const SettledClaim& c) { return c.figures.starts_with(std::string_view("R\x1f")); }
 
+// Where each claim of a temporary ledger is, by a 64-bit hash of its claim_id: open
+// addressing, 16 bytes a slot, at most half full. Two ids with one hash both stay (the
+// caller tells them apart by the row), so a collision costs a read, never a claim.
+class SeqIndex {
+public:
+    template <class F>
+    void for_each(std::uint64_t hash, F&& f) const {
+        if (slots_.empty()) return;
+        hash = hash | 1;  // 0 marks an empty slot
+        for (std::size_t i = hash & mask(); slots_[i].hash != 0; i = (i + 1) & mask()) {
+            if (slots_[i].hash == hash && f(slots_[i].seq)) return;
+        }
+    }
+    void add(std::uint64_t hash, std::int64_t seq) {
+        if ((count_ + 1) * 2 > slots_.size()) grow();
+        place(hash | 1, seq);
+        ++count_;
+    }
+
+private:
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::int64_t seq = 0;
+    };
+    std::size_t mask() const { return slots_.size() - 1; }
+    void place(std::uint64_t hash, std::int64_t seq) {
+        std::size_t i = hash & mask();
+        while (slots_[i].hash != 0) i = (i + 1) & mask();
+        slots_[i] = {hash, seq};
+    }
+    void grow() {
+        std::vector<Slot> old = std::move(slots_);
+        slots_.assign(std::max<std::size_t>(1024, old.size() * 2), Slot{});
+        for (const Slot& x : old) {
+            if (x.hash != 0) place(x.hash, x.seq);
+        }
+    }
+    std::vector<Slot> slots_;
+    std::size_t count_ = 0;
+};
+
 }  // namespace
 
 // The SQLite side: schema, reads, the commit transaction and recovery.
@@ -167,7 +208,7 @@ class Ledger::Store {
 public:
     // An empty path opens a private temporary database, deleted when closed: the
     // ledger of a run without --state, so that memory does not grow with the input.
-    explicit Store(const std::string& path) : path_(path.empty() ? std::string("(temporary)") : path) {
+    explicit Store(const std::string& path) : path_(path.empty() ? std::string("(temporary)") : path), temporary_(path.empty()) {
         if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
             std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
             sqlite3_close(db_);
@@ -185,9 +226,15 @@ public:
         exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
         exec("CREATE TABLE IF NOT EXISTS counters(member_id TEXT NOT NULL, plan_year INTEGER NOT NULL, counter TEXT NOT NULL, "
              "value INTEGER NOT NULL, PRIMARY KEY(member_id, plan_year, counter)) WITHOUT ROWID");
-        exec("CREATE TABLE IF NOT EXISTS claims(claim_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, member_id TEXT NOT NULL, "
-             "plan_year INTEGER NOT NULL, record TEXT NOT NULL, deltas TEXT NOT NULL, figures TEXT NOT NULL, reversed_by TEXT NOT NULL DEFAULT '') "
-             "WITHOUT ROWID");
+        if (temporary_) {
+            // Appended in order and found through seq_index_: no B-tree on claim ids.
+            exec("CREATE TABLE claims(seq INTEGER PRIMARY KEY, claim_id TEXT NOT NULL, content_hash TEXT NOT NULL, member_id TEXT NOT NULL, "
+                 "plan_year INTEGER NOT NULL, record TEXT NOT NULL, deltas TEXT NOT NULL, figures TEXT NOT NULL, reversed_by TEXT NOT NULL)");
+        } else {
+            exec("CREATE TABLE IF NOT EXISTS claims(claim_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, member_id TEXT NOT NULL, "
+                 "plan_year INTEGER NOT NULL, record TEXT NOT NULL, deltas TEXT NOT NULL, figures TEXT NOT NULL, reversed_by TEXT NOT NULL DEFAULT '') "
+                 "WITHOUT ROWID");
+        }
         exec("CREATE TABLE IF NOT EXISTS journal(temp_path TEXT NOT NULL, final_path TEXT NOT NULL)");
         exec("INSERT OR IGNORE INTO meta(key, value) VALUES('schema', '1')");
         std::string schema = text_of("SELECT value FROM meta WHERE key='schema'");
@@ -227,10 +274,34 @@ public:
     }
 
     std::optional<SettledClaim> find(std::string_view claim_id) {
+        if (temporary_) {
+            std::optional<SettledClaim> found;
+            seq_index_.for_each(hash64(claim_id), [&](std::int64_t seq) {
+                found = find_seq(claim_id, seq);
+                return found.has_value();
+            });
+            return found;
+        }
         if (!find_) find_ = prepare("SELECT content_hash, member_id, plan_year, record, deltas, figures, reversed_by FROM claims WHERE claim_id=?1");
         sqlite3_reset(find_);
-        sqlite3_bind_text(find_, 1, claim_id.data(), static_cast<int>(claim_id.size()), SQLITE_TRANSIENT);
+        bind(find_, 1, claim_id);
         if (sqlite3_step(find_) != SQLITE_ROW) return std::nullopt;
+        return read_found(claim_id);
+    }
+
+    // The temporary ledger's row `seq`, when it holds `claim_id`.
+    std::optional<SettledClaim> find_seq(std::string_view claim_id, std::int64_t seq) {
+        if (!find_) find_ = prepare("SELECT content_hash, member_id, plan_year, record, deltas, figures, reversed_by, claim_id FROM claims WHERE seq=?1");
+        sqlite3_reset(find_);
+        sqlite3_bind_int64(find_, 1, seq);
+        if (sqlite3_step(find_) != SQLITE_ROW || column_view(find_, 7) != claim_id) return std::nullopt;
+        std::optional<SettledClaim> c = read_found(claim_id);
+        c->seq = seq;
+        return c;
+    }
+
+    // The claim find_ has stepped to.
+    std::optional<SettledClaim> read_found(std::string_view claim_id) {
         SettledClaim c;
         c.claim_id = std::string(claim_id);
         c.content_hash = column_text(find_, 0);
@@ -257,8 +328,18 @@ public:
     }
 
     void put_claim(const SettledClaim& c) {
-        sqlite3_stmt* s = cached(put_claim_, "INSERT OR REPLACE INTO claims(claim_id, content_hash, member_id, plan_year, record, deltas, figures, "
-                                             "reversed_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        sqlite3_stmt* s = cached(put_claim_, temporary_ ? "INSERT OR REPLACE INTO claims(claim_id, content_hash, member_id, plan_year, record, deltas, "
+                                                          "figures, reversed_by, seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                                                        : "INSERT OR REPLACE INTO claims(claim_id, content_hash, member_id, plan_year, record, deltas, "
+                                                          "figures, reversed_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        if (temporary_) {
+            std::int64_t seq = c.seq;
+            if (seq == 0) {
+                seq = ++last_seq_;
+                seq_index_.add(hash64(c.claim_id), seq);
+            }
+            sqlite3_bind_int64(s, 9, seq);
+        }
         bind(s, 1, c.claim_id);
         bind(s, 2, c.content_hash);
         bind(s, 3, c.member_id);
@@ -323,9 +404,14 @@ private:
         sqlite3_reset(slot);
         return slot;
     }
-    static void bind(sqlite3_stmt* s, int i, std::string_view v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+    // Every bound text outlives the step that uses it, so SQLite need not copy it.
+    static void bind(sqlite3_stmt* s, int i, std::string_view v) { sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC); }
     void step_done(sqlite3_stmt* s) {
         if (sqlite3_step(s) != SQLITE_DONE) fail("write");
+    }
+    static std::string_view column_view(sqlite3_stmt* s, int i) {
+        const unsigned char* t = sqlite3_column_text(s, i);
+        return t ? std::string_view(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string_view();
     }
     static std::string column_text(sqlite3_stmt* s, int i) {
         const unsigned char* t = sqlite3_column_text(s, i);
@@ -342,6 +428,9 @@ private:
 
     std::string path_;
     sqlite3* db_ = nullptr;
+    bool temporary_;
+    SeqIndex seq_index_;       // temporary: claim id hash → seq
+    std::int64_t last_seq_ = 0;
     sqlite3_stmt* load_ = nullptr;
     sqlite3_stmt* find_ = nullptr;
     sqlite3_stmt* put_counter_ = nullptr;
@@ -524,6 +613,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
         for (int i = 15; i >= 0; --i, h >>= 4) content_hash[static_cast<std::size_t>(i)] = k_hex[h & 0xf];
     }
     bool replacing = false;
+    std::int64_t replaced_seq = 0;  // the row a temporary ledger overwrites
     if (std::optional<SettledClaim> known = find(claim.claim_id)) {
         if (known->content_hash == content_hash) {
             out.kind = Settlement::Kind::already_settled;
@@ -554,6 +644,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
         }
         unwind(shard, *known);
         replacing = true;
+        replaced_seq = known->seq;
     }
     if (claim.is_reversal()) return reverse(shard, claim, content_hash, stamp);
 
@@ -572,6 +663,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     append_adjudication_json(s.record, a, stamp, explain);
     s.deltas = a.deltas;
     s.figures = encode_figures(a, stamp);
+    s.seq = replaced_seq;
     out.kind = replacing ? Settlement::Kind::replaced : Settlement::Kind::adjudicated;
     // In memory nothing is written again (re-rendered from the figures if asked), so
     // the record need not be kept.

@@ -31,6 +31,7 @@ struct SettledClaim {
     std::vector<Delta> deltas;
     std::string figures;       ///< the adjudication's money figures, for a reversal
     std::string reversed_by;   ///< the claim that reversed it, if any
+    std::int64_t seq = 0;      ///< its row in a temporary ledger (0: not stored yet)
 };
 
 /// What settling one claim gave.

@@ -1,5 +1,6 @@
 #include "util/json_writer.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 #include <fmt/format.h>
@@ -67,19 +68,34 @@ void JsonWriter::end_array() {
 }
 
 void JsonWriter::key(std::string_view name) {
-    separate();
-    append_json_string(out_, name);
-    out_.push_back(':');
+    assert(std::none_of(name.begin(), name.end(), [](char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }) &&
+           "a key that needs escaping");
+    // One append of `,"name":` rather than a scan for characters to escape.
+    char buffer[64];
+    if (name.size() + 4 > sizeof buffer) {
+        separate();
+        append_json_string(out_, name);
+        out_.push_back(':');
+    } else {
+        char* p = buffer;
+        if (need_comma_) *p++ = ',';
+        *p++ = '"';
+        p = std::copy(name.begin(), name.end(), p);
+        *p++ = '"';
+        *p++ = ':';
+        out_.append(buffer, static_cast<std::size_t>(p - buffer));
+    }
     need_comma_ = false;
 }
 
 void JsonWriter::money(Money value) {
-    separate();
     char buffer[48];
     char* end = buffer + sizeof buffer - 1;
     *end = '"';
     char* start = format_decimal_to(end, value.units(), Money::k_scale);
     *--start = '"';
+    if (need_comma_) *--start = ',';
+    need_comma_ = true;
     out_.append(start, static_cast<std::size_t>(end + 1 - start));
 }
 
@@ -104,11 +120,5 @@ void JsonWriter::null() {
 }
 
 void JsonWriter::date(Date value) { string(value.to_string()); }
-
-void JsonWriter::clear() {
-    out_.clear();
-    need_comma_ = false;
-    depth_ = 0;
-}
 
 }  // namespace medclaim

@@ -10,16 +10,19 @@ namespace medclaim {
 
 class Date;
 
-/// Builds compact JSON text into a string. Money is written as a string with exactly
-/// two decimal places ("123.40"), as the output contract requires; the caller keeps
-/// objects and arrays balanced (checked with assertions in debug builds).
+/// Appends compact JSON text to a caller's string (no copy at the end). Money is
+/// written as a string with exactly two decimal places ("123.40"), as the output
+/// contract requires; the caller keeps objects and arrays balanced and writes keys
+/// that need no escaping (both checked with assertions in debug builds).
 class JsonWriter {
 public:
+    explicit JsonWriter(std::string& out) : out_(out) {}
+
     void begin_object();
     void end_object();
     void begin_array();
     void end_array();
-    /// Writes `"name":` inside an object.
+    /// Writes `"name":` inside an object; `name` is a plain key such as `in_scope`.
     void key(std::string_view name);
     void string(std::string_view value);
     void integer(std::int64_t value);
@@ -33,15 +36,13 @@ public:
     void field(std::string_view name, std::int64_t value) { key(name); integer(value); }
     void date(Date value);
 
-    /// The text so far.
+    /// The text so far (the caller's string).
     const std::string& str() const { return out_; }
-    /// Empties the text for the next document, keeping capacity.
-    void clear();
 
 private:
     void separate();
 
-    std::string out_;
+    std::string& out_;
     bool need_comma_ = false;
     int depth_ = 0;
 };

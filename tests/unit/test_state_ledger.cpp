@@ -112,6 +112,29 @@ TEST_SUITE("medclaim::Ledger") {
         CHECK(partial.reason.find("only whole claims") != std::string::npos);
     }
 
+    TEST_CASE("without a state file, claims far back in a long run are still found to reverse or replace") {
+        auto pack = sample();
+        PackStamp stamp{"sample", "1", "x"};
+        Ledger ledger("", true);
+        for (int i = 0; i < 5'000; ++i) {
+            Settlement s = ledger.settle(claim(fmt::format("C{}", i), 100 + i), fmt::format("h{}", i), *pack, stamp, false);
+            REQUIRE(s.kind == Settlement::Kind::adjudicated);
+        }
+        for (int i : {0, 1'023, 2'500, 4'999}) {
+            Settlement r = ledger.settle(claim(fmt::format("R{}", i), -(100 + i), fmt::format("C{}", i)), fmt::format("r{}", i), *pack, stamp, false);
+            REQUIRE(r.kind == Settlement::Kind::reversal);
+            CHECK(r.adjudication.buckets.amount == yuan(-(100 + i)));
+            CHECK(ledger.settle(claim(fmt::format("R{}b", i), -(100 + i), fmt::format("C{}", i)), "again", *pack, stamp, false).kind ==
+                  Settlement::Kind::refused);
+        }
+        // A replacement takes the old row's place: the same content again is the new one.
+        CHECK(ledger.settle(claim("C7", 777), "h7-new", *pack, stamp, false).kind == Settlement::Kind::replaced);
+        Settlement again = ledger.settle(claim("C7", 777), "h7-new", *pack, stamp, false);
+        CHECK(again.kind == Settlement::Kind::already_settled);
+        CHECK(again.adjudication.buckets.amount == yuan(777));
+        CHECK(ledger.settle(claim("C7", 107), "h7", *pack, stamp, false).kind == Settlement::Kind::replaced);
+    }
+
     TEST_CASE("the state file keeps accumulators and settled claims across runs") {
         auto pack = sample();
         PackStamp stamp{"sample", "1", "x"};

@@ -87,8 +87,9 @@ TEST_SUITE("medclaim::text") {
 }
 
 TEST_SUITE("medclaim::JsonWriter") {
-    TEST_CASE("writes compact JSON with money as two-decimal strings") {
-        JsonWriter w;
+    TEST_CASE("writes compact JSON with money as two-decimal strings, after what the string held") {
+        std::string out = "{}\n";
+        JsonWriter w(out);
         w.begin_object();
         w.key("claim_id");
         w.string("C\"1\n");
@@ -99,9 +100,13 @@ TEST_SUITE("medclaim::JsonWriter") {
         w.integer(-3);
         w.boolean(true);
         w.null();
+        w.money(Money::from_units(1));
         w.end_array();
+        w.key("more");
+        w.money(Money::from_units(-5));
         w.end_object();
-        CHECK(w.str() == R"({"claim_id":"C\"1\n","amount":"123.40","lines":[-3,true,null]})");
+        CHECK(w.str() == R"({}
+{"claim_id":"C\"1\n","amount":"123.40","lines":[-3,true,null,"0.01"],"more":"-0.05"})");
     }
 
     TEST_CASE("control characters are escaped, UTF-8 passes through") {
