@@ -50,13 +50,18 @@ MEDCLAIM_ENUM_TABLE(ItemClass, k_item_class)
 Line& Claim::add_line() {
     if (line_count_ == lines_.size()) lines_.emplace_back();
     Line& line = lines_[line_count_++];
-    std::string code = std::move(line.code);
-    std::string name = std::move(line.name);
-    code.clear();
-    name.clear();
-    line = Line{};
-    line.code = std::move(code);
-    line.name = std::move(name);
+    // Field by field, keeping the strings' capacity (every field of Line is here).
+    line.line_no = 0;
+    line.code.clear();
+    line.name.clear();
+    line.kind = LineKind::other;
+    line.fee_category = 0;
+    line.item_class.reset();
+    line.qty = Quantity{};
+    line.unit_price.reset();
+    line.amount = Money{};
+    line.service_date.reset();
+    line.days_supply.reset();
     return line;
 }
 

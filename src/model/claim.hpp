@@ -83,6 +83,7 @@ struct Prior {
     Money deductible;
 };
 
+/// Claim::add_line() resets a reused slot field by field: a new field is reset there too.
 struct Line {
     std::uint32_t line_no = 0;
     std::string code;  ///< 医保编码
