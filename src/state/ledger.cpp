@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -160,41 +161,44 @@ namespace {
 
 bool is_reversal(const SettledClaim& c) { return c.figures.starts_with(std::string_view("R\x1f")); }
 
-// Where each claim of a temporary ledger is, by a 64-bit hash of its claim_id: open
-// addressing, 16 bytes a slot, at most half full. Two ids with one hash both stay (the
-// caller tells them apart by the row), so a collision costs a read, never a claim.
+// Where each claim of a temporary ledger is, by 32 bits of a hash of its claim_id that
+// both choose the slot and tell slots apart: open addressing, 8 bytes a slot, at most
+// 3/4 full. Ids that share the bits all stay (the caller tells them apart by the row),
+// so a collision costs a read, never a claim.
 class SeqIndex {
 public:
     template <class F>
     void for_each(std::uint64_t hash, F&& f) const {
         if (slots_.empty()) return;
-        hash = hash | 1;  // 0 marks an empty slot
-        for (std::size_t i = hash & mask(); slots_[i].hash != 0; i = (i + 1) & mask()) {
-            if (slots_[i].hash == hash && f(slots_[i].seq)) return;
+        std::uint32_t tag = tag_of(hash);
+        for (std::size_t i = tag & mask(); slots_[i].seq != 0; i = (i + 1) & mask()) {
+            if (slots_[i].tag == tag && f(static_cast<std::int64_t>(slots_[i].seq))) return;
         }
     }
+    /// `seq` from 1 to 2^32 − 1.
     void add(std::uint64_t hash, std::int64_t seq) {
-        if ((count_ + 1) * 2 > slots_.size()) grow();
-        place(hash | 1, seq);
+        if ((count_ + 1) * 4 > slots_.size() * 3) grow();
+        place({tag_of(hash), static_cast<std::uint32_t>(seq)});
         ++count_;
     }
 
 private:
     struct Slot {
-        std::uint64_t hash = 0;
-        std::int64_t seq = 0;
+        std::uint32_t tag = 0;
+        std::uint32_t seq = 0;  // 0 marks an empty slot
     };
+    static std::uint32_t tag_of(std::uint64_t hash) { return static_cast<std::uint32_t>(hash ^ (hash >> 32)); }
     std::size_t mask() const { return slots_.size() - 1; }
-    void place(std::uint64_t hash, std::int64_t seq) {
-        std::size_t i = hash & mask();
-        while (slots_[i].hash != 0) i = (i + 1) & mask();
-        slots_[i] = {hash, seq};
+    void place(Slot s) {
+        std::size_t i = s.tag & mask();
+        while (slots_[i].seq != 0) i = (i + 1) & mask();
+        slots_[i] = s;
     }
     void grow() {
         std::vector<Slot> old = std::move(slots_);
         slots_.assign(std::max<std::size_t>(1024, old.size() * 2), Slot{});
         for (const Slot& x : old) {
-            if (x.hash != 0) place(x.hash, x.seq);
+            if (x.seq != 0) place(x);
         }
     }
     std::vector<Slot> slots_;
@@ -337,6 +341,9 @@ public:
         if (temporary_) {
             std::int64_t seq = c.seq;
             if (seq == 0) {
+                if (last_seq_ == std::numeric_limits<std::uint32_t>::max()) {
+                    throw Error(ExitCode::internal, "more than 4,294,967,295 claims in one run without --state");
+                }
                 seq = ++last_seq_;
                 seq_index_.add(hash64(c.claim_id), seq);
             }
