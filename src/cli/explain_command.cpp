@@ -72,8 +72,8 @@ ExitCode run_explain(const ExplainOptions& o) {
                                    "or run that batch with `adjudicate --explain`",
                                    c.claim_id, o.state);
             }
-            sheet = settlement_sheet(c, s.adjudication, s.pack.name.empty() ? stamps[pack] : s.pack, before,
-                                     member_counters(ledger, c.member.id, year), note);
+            // s.pack: the pack that settled it, which for a stored claim may be an earlier one.
+            sheet = settlement_sheet(c, s.adjudication, s.pack, before, member_counters(ledger, c.member.id, year), note);
         }
         return std::nullopt;
     });

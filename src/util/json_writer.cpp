@@ -70,21 +70,10 @@ void JsonWriter::end_array() {
 void JsonWriter::key(std::string_view name) {
     assert(std::none_of(name.begin(), name.end(), [](char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }) &&
            "a key that needs escaping");
-    // One append of `,"name":` rather than a scan for characters to escape.
-    char buffer[64];
-    if (name.size() + 4 > sizeof buffer) {
-        separate();
-        append_json_string(out_, name);
-        out_.push_back(':');
-    } else {
-        char* p = buffer;
-        if (need_comma_) *p++ = ',';
-        *p++ = '"';
-        p = std::copy(name.begin(), name.end(), p);
-        *p++ = '"';
-        *p++ = ':';
-        out_.append(buffer, static_cast<std::size_t>(p - buffer));
-    }
+    separate();
+    out_.push_back('"');
+    out_.append(name);  // no scan for characters to escape: keys are plain
+    out_.append("\":", 2);
     need_comma_ = false;
 }
 
