@@ -1,5 +1,7 @@
 #include "state/ledger.hpp"
 
+#include "state/claim_spill.hpp"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -161,50 +163,6 @@ namespace {
 
 bool is_reversal(const SettledClaim& c) { return c.figures.starts_with(std::string_view("R\x1f")); }
 
-// Where each claim of a temporary ledger is, by 32 bits of a hash of its claim_id that
-// both choose the slot and tell slots apart: open addressing, 8 bytes a slot, at most
-// 3/4 full. Ids that share the bits all stay (the caller tells them apart by the row),
-// so a collision costs a read, never a claim.
-class SeqIndex {
-public:
-    template <class F>
-    void for_each(std::uint64_t hash, F&& f) const {
-        if (slots_.empty()) return;
-        std::uint32_t tag = tag_of(hash);
-        for (std::size_t i = tag & mask(); slots_[i].seq != 0; i = (i + 1) & mask()) {
-            if (slots_[i].tag == tag && f(static_cast<std::int64_t>(slots_[i].seq))) return;
-        }
-    }
-    /// `seq` from 1 to 2^32 − 1.
-    void add(std::uint64_t hash, std::int64_t seq) {
-        if ((count_ + 1) * 4 > slots_.size() * 3) grow();
-        place({tag_of(hash), static_cast<std::uint32_t>(seq)});
-        ++count_;
-    }
-
-private:
-    struct Slot {
-        std::uint32_t tag = 0;
-        std::uint32_t seq = 0;  // 0 marks an empty slot
-    };
-    static std::uint32_t tag_of(std::uint64_t hash) { return static_cast<std::uint32_t>(hash ^ (hash >> 32)); }
-    std::size_t mask() const { return slots_.size() - 1; }
-    void place(Slot s) {
-        std::size_t i = s.tag & mask();
-        while (slots_[i].seq != 0) i = (i + 1) & mask();
-        slots_[i] = s;
-    }
-    void grow() {
-        std::vector<Slot> old = std::move(slots_);
-        slots_.assign(std::max<std::size_t>(1024, old.size() * 2), Slot{});
-        for (const Slot& x : old) {
-            if (x.seq != 0) place(x);
-        }
-    }
-    std::vector<Slot> slots_;
-    std::size_t count_ = 0;
-};
-
 }  // namespace
 
 // The SQLite side: schema, reads, the commit transaction and recovery.
@@ -230,11 +188,8 @@ public:
         exec("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
         exec("CREATE TABLE IF NOT EXISTS counters(member_id TEXT NOT NULL, plan_year INTEGER NOT NULL, counter TEXT NOT NULL, "
              "value INTEGER NOT NULL, PRIMARY KEY(member_id, plan_year, counter)) WITHOUT ROWID");
-        if (temporary_) {
-            // Appended in order and found through seq_index_: no B-tree on claim ids.
-            exec("CREATE TABLE claims(seq INTEGER PRIMARY KEY, claim_id TEXT NOT NULL, content_hash TEXT NOT NULL, member_id TEXT NOT NULL, "
-                 "plan_year INTEGER NOT NULL, record TEXT NOT NULL, deltas TEXT NOT NULL, figures TEXT NOT NULL, reversed_by TEXT NOT NULL)");
-        } else {
+        // A temporary database keeps counters only: its claims go to each shard's ClaimSpill.
+        if (!temporary_) {
             exec("CREATE TABLE IF NOT EXISTS claims(claim_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, member_id TEXT NOT NULL, "
                  "plan_year INTEGER NOT NULL, record TEXT NOT NULL, deltas TEXT NOT NULL, figures TEXT NOT NULL, reversed_by TEXT NOT NULL DEFAULT '') "
                  "WITHOUT ROWID");
@@ -279,30 +234,11 @@ public:
     }
 
     std::optional<SettledClaim> find(std::string_view claim_id) {
-        if (temporary_) {
-            std::optional<SettledClaim> found;
-            seq_index_.for_each(hash64(claim_id), [&](std::int64_t seq) {
-                found = find_seq(claim_id, seq);
-                return found.has_value();
-            });
-            return found;
-        }
         if (!find_) find_ = prepare("SELECT content_hash, member_id, plan_year, record, deltas, figures, reversed_by FROM claims WHERE claim_id=?1");
         sqlite3_reset(find_);
         bind(find_, 1, claim_id);
         if (sqlite3_step(find_) != SQLITE_ROW) return std::nullopt;
         return read_found(claim_id);
-    }
-
-    // The temporary ledger's row `seq`, when it holds `claim_id`.
-    std::optional<SettledClaim> find_seq(std::string_view claim_id, std::int64_t seq) {
-        if (!find_) find_ = prepare("SELECT content_hash, member_id, plan_year, record, deltas, figures, reversed_by, claim_id FROM claims WHERE seq=?1");
-        sqlite3_reset(find_);
-        sqlite3_bind_int64(find_, 1, seq);
-        if (sqlite3_step(find_) != SQLITE_ROW || column_view(find_, 7) != claim_id) return std::nullopt;
-        std::optional<SettledClaim> c = read_found(claim_id);
-        c->seq = seq;
-        return c;
     }
 
     // The claim find_ has stepped to.
@@ -334,21 +270,8 @@ public:
     }
 
     void put_claim(const SettledClaim& c) {
-        sqlite3_stmt* s = cached(put_claim_, temporary_ ? "INSERT OR REPLACE INTO claims(claim_id, content_hash, member_id, plan_year, record, deltas, "
-                                                          "figures, reversed_by, seq) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                                                        : "INSERT OR REPLACE INTO claims(claim_id, content_hash, member_id, plan_year, record, deltas, "
-                                                          "figures, reversed_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-        if (temporary_) {
-            std::int64_t seq = c.seq;
-            if (seq == 0) {
-                if (last_seq_ == std::numeric_limits<std::uint32_t>::max()) {
-                    throw Error(ExitCode::internal, "more than 4,294,967,295 claims in one run without --state");
-                }
-                seq = ++last_seq_;
-                seq_index_.add(hash64(c.claim_id), seq);
-            }
-            sqlite3_bind_int64(s, 9, seq);
-        }
+        sqlite3_stmt* s = cached(put_claim_, "INSERT OR REPLACE INTO claims(claim_id, content_hash, member_id, plan_year, record, deltas, "
+                                             "figures, reversed_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
         bind(s, 1, c.claim_id);
         bind(s, 2, c.content_hash);
         bind(s, 3, c.member_id);
@@ -439,8 +362,6 @@ private:
     sqlite3* db_ = nullptr;
     bool temporary_;
     bool counters_written_ = false;  // temporary: whether any counter is there to load
-    SeqIndex seq_index_;       // temporary: claim id hash → seq
-    std::int64_t last_seq_ = 0;
     sqlite3_stmt* load_ = nullptr;
     sqlite3_stmt* find_ = nullptr;
     sqlite3_stmt* put_counter_ = nullptr;
@@ -459,6 +380,9 @@ StateSummary summarize_state(const std::string& path, const std::string& member_
 Ledger::Ledger(const std::string& state_path, bool replace, std::size_t shards)
     : replace_(replace), persistent_(!state_path.empty()), shards_(std::max<std::size_t>(1, shards)) {
     store_ = std::make_unique<Store>(state_path);
+    if (!persistent_) {
+        for (Shard& shard : shards_) shard.spill = std::make_unique<ClaimSpill>();
+    }
     if (persistent_) recovered_ = store_->recover();
     // One transaction for the whole run: settled claims are written as they come (and
     // read back within it), and become visible to others only at commit().
@@ -481,12 +405,14 @@ std::uint64_t Ledger::members_touched() const {
     return n;
 }
 
-std::optional<SettledClaim> Ledger::find(std::string_view claim_id) {
+std::optional<SettledClaim> Ledger::find(Shard& shard, std::string_view claim_id) {
+    if (shard.spill) return shard.spill->find(claim_id);
     std::lock_guard lock(store_mutex_);
     return store_->find(claim_id);
 }
 
-void Ledger::put_claim(const SettledClaim& claim) {
+void Ledger::put_claim(Shard& shard, const SettledClaim& claim) {
+    if (shard.spill) return shard.spill->put(claim);
     std::lock_guard lock(store_mutex_);
     store_->put_claim(claim);
 }
@@ -548,7 +474,7 @@ void Ledger::preset(std::string_view member_id, int plan_year, std::string_view 
 
 Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& content_hash, const PackStamp& stamp) {
     Settlement out;
-    std::optional<SettledClaim> original = find(claim.reversal_of);
+    std::optional<SettledClaim> original = find(shard, claim.reversal_of);
     auto refuse = [&](std::string reason) {
         out.kind = Settlement::Kind::refused;
         out.reason = std::move(reason);
@@ -587,7 +513,7 @@ Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& 
     a.flags.push_back({"reversal", EditSeverity::info, fmt::format("reverses claim `{}`", claim.reversal_of), {}, 0});
     a.deltas = unwind(shard, *original);
     original->reversed_by = claim.claim_id;
-    put_claim(*original);
+    put_claim(shard, *original);
 
     SettledClaim rev;
     rev.claim_id = claim.claim_id;
@@ -597,7 +523,7 @@ Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& 
     append_adjudication_json(rev.record, a, stamp, false);
     rev.deltas = a.deltas;
     rev.figures = encode_figures(a, stamp);
-    put_claim(rev);
+    put_claim(shard, rev);
     out.kind = Settlement::Kind::reversal;
     out.record = std::move(rev.record);
     out.pack = stamp;
@@ -624,7 +550,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     }
     bool replacing = false;
     std::int64_t replaced_seq = 0;  // the row a temporary ledger overwrites
-    if (std::optional<SettledClaim> known = find(claim.claim_id)) {
+    if (std::optional<SettledClaim> known = find(shard, claim.claim_id)) {
         if (known->content_hash == content_hash) {
             out.kind = Settlement::Kind::already_settled;
             out.record = known->record;
@@ -683,7 +609,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
         out.record = std::move(s.record);
         s.record.clear();
     }
-    put_claim(s);
+    put_claim(shard, s);
     out.pack = stamp;
     out.adjudication = std::move(a);
     return out;

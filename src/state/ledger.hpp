@@ -18,6 +18,7 @@
 
 namespace medclaim {
 
+class ClaimSpill;
 class OutputFile;
 
 /// A claim as the ledger remembers it: enough to re-emit its record byte for byte and
@@ -31,7 +32,7 @@ struct SettledClaim {
     std::vector<Delta> deltas;
     std::string figures;       ///< the adjudication's money figures, for a reversal
     std::string reversed_by;   ///< the claim that reversed it, if any
-    std::int64_t seq = 0;      ///< its row in a temporary ledger (0: not stored yet)
+    std::int64_t seq = 0;      ///< its place in a temporary ledger's ClaimSpill (0: not stored yet)
 };
 
 /// What settling one claim gave.
@@ -45,7 +46,9 @@ struct Settlement {
 };
 
 /// Accumulators and settled claims, in an SQLite state file (`--state`) or, without one,
-/// in a temporary database discarded at the end of the run (memory stays bounded). Rules: 1. a claim already settled with the same content is not
+/// in temporary files discarded at the end of the run (a temporary database for the
+/// counters memory cannot hold, a ClaimSpill per shard for the settled claims), so that
+/// memory stays bounded. Rules: 1. a claim already settled with the same content is not
 /// adjudicated again: its stored record is written again and nothing is counted twice;
 /// 2. a known claim_id with different content is refused unless `replace`, which
 /// unwinds the old settlement first; 3. a reversal (reversal_of set) unwinds the
@@ -95,10 +98,11 @@ private:
         std::unordered_set<std::string, StringHash, std::equal_to<>> loaded;  // member\x1fyear
         std::set<std::pair<std::string, int>> touched;  // member and plan year changed since the last flush
         std::uint64_t member_years_written = 0;
+        std::unique_ptr<ClaimSpill> spill;  // without a state file: the shard's settled claims
     };
 
-    std::optional<SettledClaim> find(std::string_view claim_id);
-    void put_claim(const SettledClaim& claim);
+    std::optional<SettledClaim> find(Shard& shard, std::string_view claim_id);
+    void put_claim(Shard& shard, const SettledClaim& claim);
     void load(Shard& shard, std::string_view member_id, int plan_year);
     void touch(Shard& shard, const std::vector<Delta>& deltas);
     void flush_counters(Shard& shard, bool forget);
