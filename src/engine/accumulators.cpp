@@ -17,45 +17,96 @@ std::string Accumulators::key(std::string_view member_id, int plan_year) {
     return k;
 }
 
-std::vector<Counter>* Accumulators::group(std::string_view member_id, int plan_year, bool create) {
-    std::string k = key(member_id, plan_year);
-    auto it = groups_.find(k);
-    if (it != groups_.end()) return &it->second;
-    if (!create) return nullptr;
-    return &groups_.emplace(std::move(k), std::vector<Counter>{}).first->second;
+const Accumulators::Group* Accumulators::find(std::string_view member_id, int plan_year) const {
+    if (last_.group != nullptr && last_.year == plan_year && last_.member == member_id) return last_.group;
+    auto it = groups_.find(key(member_id, plan_year));
+    if (it == groups_.end()) return nullptr;
+    last_.member.assign(member_id);
+    last_.year = plan_year;
+    last_.group = &it->second;  // entries of an unordered_map stay where they are until erased
+    return last_.group;
+}
+
+Accumulators::Group& Accumulators::group(std::string_view member_id, int plan_year) {
+    if (const Group* g = find(member_id, plan_year)) return const_cast<Group&>(*g);  // found in groups_, which this call may change
+    Group& g = groups_.try_emplace(key(member_id, plan_year)).first->second;
+    last_.member.assign(member_id);
+    last_.year = plan_year;
+    last_.group = &g;
+    return g;
+}
+
+std::uint32_t Accumulators::intern(std::string_view counter) {
+    auto it = name_ids_.find(counter);
+    if (it != name_ids_.end()) return it->second;
+    auto id = static_cast<std::uint32_t>(names_.size());
+    names_.emplace_back(counter);
+    name_ids_.emplace(std::string(counter), id);
+    return id;
+}
+
+void Accumulators::put(Group& g, std::string_view counter, std::int64_t value) {
+    std::uint32_t id = intern(counter);
+    for (Slot& s : g.slots) {
+        if (s.name == id) {
+            s.value = value;
+            return;
+        }
+    }
+    g.slots.push_back({id, value});
+    ++size_;
 }
 
 std::int64_t Accumulators::get(std::string_view member_id, int plan_year, std::string_view counter) const {
-    auto it = groups_.find(key(member_id, plan_year));
-    if (it == groups_.end()) return 0;
-    for (const Counter& c : it->second) {
-        if (c.name == counter) return c.value;
+    const Group* g = find(member_id, plan_year);
+    if (g == nullptr) return 0;
+    auto it = name_ids_.find(counter);
+    if (it == name_ids_.end()) return 0;
+    for (const Slot& s : g->slots) {
+        if (s.name == it->second) return s.value;
     }
     return 0;
 }
 
 void Accumulators::set(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value) {
-    std::vector<Counter>& g = *group(member_id, plan_year, true);
-    for (Counter& c : g) {
-        if (c.name == counter) {
-            c.value = value;
-            return;
-        }
+    Group& g = group(member_id, plan_year);
+    put(g, counter, value);
+    if (!g.changed) {
+        g.changed = true;
+        ++changed_;
     }
-    g.push_back({std::string(counter), value});
-    ++size_;
+}
+
+void Accumulators::restore(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value) {
+    put(group(member_id, plan_year), counter, value);
+}
+
+bool Accumulators::hold(std::string_view member_id, int plan_year) {
+    if (find(member_id, plan_year) != nullptr) return false;
+    group(member_id, plan_year);
+    return true;
 }
 
 void Accumulators::apply(const std::vector<Delta>& deltas) {
     for (const Delta& d : deltas) set(d.member_id, d.plan_year, d.counter, get(d.member_id, d.plan_year, d.counter) + d.change);
 }
 
-std::vector<Counter> Accumulators::counters(std::string_view member_id, int plan_year) const {
-    auto it = groups_.find(key(member_id, plan_year));
-    if (it == groups_.end()) return {};
-    std::vector<Counter> out = it->second;
+std::vector<Counter> Accumulators::named(const Group& g) const {
+    std::vector<Counter> out;
+    out.reserve(g.slots.size());
+    for (const Slot& s : g.slots) out.push_back({names_[s.name], s.value});
     std::sort(out.begin(), out.end(), [](const Counter& a, const Counter& b) { return a.name < b.name; });
     return out;
+}
+
+std::vector<Counter> Accumulators::counters(std::string_view member_id, int plan_year) const {
+    const Group* g = find(member_id, plan_year);
+    return g == nullptr ? std::vector<Counter>{} : named(*g);
+}
+
+void Accumulators::forget_changes() {
+    for (auto& [key, g] : groups_) g.changed = false;
+    changed_ = 0;
 }
 
 }  // namespace medclaim

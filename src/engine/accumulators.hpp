@@ -29,23 +29,75 @@ struct Delta {
 };
 
 /// Accumulator values, read by the engine and changed only by applying deltas.
-/// This is the in-memory store; a persistent one keeps the same interface.
+/// Rules: 1. a counter never set reads 0; 2. a member-year is "held" once anything
+/// was set or restored for it, or hold() was called, so that a store behind it is
+/// read once; 3. set() and apply() mark the member-year changed, restore() does not,
+/// so that only what the run changed is written back. Counter names are kept once,
+/// and each held member-year costs a hash entry and 16 bytes a counter.
 class Accumulators {
 public:
     std::int64_t get(std::string_view member_id, int plan_year, std::string_view counter) const;
     void set(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
     void apply(const std::vector<Delta>& deltas);
+    /// Sets a counter as a store holds it: not a change.
+    void restore(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
+    /// Holds the member-year (empty when new); false when it was held already.
+    bool hold(std::string_view member_id, int plan_year);
     /// How many counters are held.
     std::size_t size() const { return size_; }
+    /// How many member-years are held.
+    std::size_t member_years() const { return groups_.size(); }
     /// Every counter of a member and year, sorted by name.
     std::vector<Counter> counters(std::string_view member_id, int plan_year) const;
+    /// How many member-years were changed since the last forget_changes().
+    std::size_t changed() const { return changed_; }
+    /// Calls `f(member_id, plan_year, counters)` for each changed member-year.
+    template <class F>
+    void for_each_changed(F&& f) const {
+        for (const auto& [key, g] : groups_) {
+            if (!g.changed) continue;
+            std::size_t sep = key.rfind('\x1f');
+            f(std::string_view(key).substr(0, sep), std::stoi(key.substr(sep + 1)), named(g));
+        }
+    }
+    /// Marks every member-year unchanged (they were written out).
+    void forget_changes();
 
 private:
-    // Counters grouped by member and year ("member\x1fyear"): a handful each.
+    struct Slot {
+        std::uint32_t name;  // index into names_
+        std::int64_t value;
+    };
+    struct Group {
+        std::vector<Slot> slots;
+        bool changed = false;
+    };
     static std::string key(std::string_view member_id, int plan_year);
-    std::vector<Counter>* group(std::string_view member_id, int plan_year, bool create);
-    std::unordered_map<std::string, std::vector<Counter>, StringHash, std::equal_to<>> groups_;
+    const Group* find(std::string_view member_id, int plan_year) const;
+    Group& group(std::string_view member_id, int plan_year);
+    std::uint32_t intern(std::string_view counter);
+    void put(Group& g, std::string_view counter, std::int64_t value);
+    std::vector<Counter> named(const Group& g) const;
+
+    std::unordered_map<std::string, Group, StringHash, std::equal_to<>> groups_;  // "member\x1fyear"
+    std::vector<std::string> names_;
+    std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> name_ids_;
     std::size_t size_ = 0;
+    std::size_t changed_ = 0;
+    // The member-year looked up last: the engine reads several counters of one in a row.
+    // A copy starts without it (it points into the original's table).
+    struct LastLookup {
+        std::string member;
+        int year = 0;
+        const Group* group = nullptr;
+        LastLookup() = default;
+        LastLookup(const LastLookup&) {}
+        LastLookup& operator=(const LastLookup&) {
+            group = nullptr;
+            return *this;
+        }
+    };
+    mutable LastLookup last_;
 };
 
 }  // namespace medclaim

@@ -71,13 +71,6 @@ private:
     bool first_ = true;
 };
 
-std::string year_key(std::string_view member, int year) {
-    std::string k(member);
-    k += k_field;
-    k += std::to_string(year);
-    return k;
-}
-
 std::string encode_deltas(const std::vector<Delta>& deltas) {
     std::string out;
     for (const Delta& d : deltas) Record(out).text(d.member_id).number(d.plan_year).text(d.counter).number(d.change);
@@ -230,7 +223,7 @@ public:
         sqlite3_reset(load_);
         sqlite3_bind_text(load_, 1, member.data(), static_cast<int>(member.size()), SQLITE_TRANSIENT);
         sqlite3_bind_int(load_, 2, year);
-        while (sqlite3_step(load_) == SQLITE_ROW) acc.set(member, year, column_text(load_, 0), sqlite3_column_int64(load_, 1));
+        while (sqlite3_step(load_) == SQLITE_ROW) acc.restore(member, year, column_view(load_, 0), sqlite3_column_int64(load_, 1));
     }
 
     std::optional<SettledClaim> find(std::string_view claim_id) {
@@ -401,7 +394,7 @@ std::size_t Ledger::shard_of(std::string_view member_id) const { return shards_.
 
 std::uint64_t Ledger::members_touched() const {
     std::uint64_t n = 0;
-    for (const Shard& s : shards_) n += s.member_years_written + s.touched.size();
+    for (const Shard& s : shards_) n += s.member_years_written + s.acc.changed();
     return n;
 }
 
@@ -418,8 +411,7 @@ void Ledger::put_claim(Shard& shard, const SettledClaim& claim) {
 }
 
 void Ledger::load(Shard& shard, std::string_view member_id, int plan_year) {
-    std::string key = year_key(member_id, plan_year);
-    if (!shard.loaded.insert(key).second) return;
+    if (!shard.acc.hold(member_id, plan_year)) return;
     std::lock_guard lock(store_mutex_);
     store_->load(member_id, plan_year, shard.acc);
 }
@@ -430,25 +422,18 @@ std::vector<Counter> Ledger::counters(std::string_view member_id, int plan_year)
     return shard.acc.counters(member_id, plan_year);
 }
 
-void Ledger::touch(Shard& shard, const std::vector<Delta>& deltas) {
-    for (const Delta& d : deltas) shard.touched.emplace(d.member_id, d.plan_year);
-}
-
 // Writes the counters changed since the last flush; with `forget`, also drops every
 // counter from memory, so that it stays bounded however many members a run sees.
 void Ledger::flush_counters(Shard& shard, bool forget) {
     {
         std::lock_guard lock(store_mutex_);
-        for (const auto& [member, year] : shard.touched) {
-            for (const Counter& c : shard.acc.counters(member, year)) store_->put_counter(member, year, c.name, c.value);
-        }
+        shard.acc.for_each_changed([&](std::string_view member, int year, const std::vector<Counter>& counters) {
+            for (const Counter& c : counters) store_->put_counter(member, year, c.name, c.value);
+        });
     }
-    shard.member_years_written += shard.touched.size();
-    shard.touched.clear();
-    if (forget) {
-        shard.acc = Accumulators();
-        shard.loaded.clear();
-    }
+    shard.member_years_written += shard.acc.changed();
+    shard.acc.forget_changes();
+    if (forget) shard.acc = Accumulators();
 }
 
 std::vector<Delta> Ledger::unwind(Shard& shard, const SettledClaim& settled) {
@@ -461,7 +446,6 @@ std::vector<Delta> Ledger::unwind(Shard& shard, const SettledClaim& settled) {
         back.push_back({d.member_id, d.plan_year, d.counter, -d.change});
     }
     shard.acc.apply(back);
-    touch(shard, back);
     return back;
 }
 
@@ -469,7 +453,6 @@ void Ledger::preset(std::string_view member_id, int plan_year, std::string_view 
     Shard& shard = shards_[shard_of(member_id)];
     load(shard, member_id, plan_year);
     shard.acc.set(member_id, plan_year, counter, value);
-    shard.touched.emplace(member_id, plan_year);
 }
 
 Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& content_hash, const PackStamp& stamp) {
@@ -533,7 +516,7 @@ Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& 
 
 Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain) {
     Shard& shard = shards_[shard_of(claim.member.id)];
-    if (shard.acc.size() > max_cached_counters_ / shards_.size()) flush_counters(shard, true);
+    if (shard.acc.size() + shard.acc.member_years() > max_cached_entries_ / shards_.size()) flush_counters(shard, true);
     Settlement out;
     std::string content_hash;
     if (persistent_) {
@@ -589,7 +572,6 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     load(shard, claim.member.id, 0);
     Adjudication a = adjudicate(claim, pack, shard.acc, explain);
     shard.acc.apply(a.deltas);
-    touch(shard, a.deltas);
 
     SettledClaim s;
     s.claim_id = claim.claim_id;

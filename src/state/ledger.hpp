@@ -4,11 +4,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "engine/accumulators.hpp"
@@ -80,9 +78,10 @@ public:
     void commit(const std::vector<OutputFile*>& outputs);
 
     bool persistent() const;
-    /// How many counters to keep in memory before writing them out and forgetting them
-    /// (200,000 by default; tests make it small).
-    void set_cache_limit(std::size_t counters) { max_cached_counters_ = counters; }
+    /// How many entries (counters plus member-years, about 36 bytes each) to keep in
+    /// memory before writing them out and forgetting them (2,500,000 by default, about
+    /// 90 MB; tests make it small).
+    void set_cache_limit(std::size_t entries) { max_cached_entries_ = entries; }
     /// A member's accumulators for a plan year as they stand now.
     std::vector<Counter> counters(std::string_view member_id, int plan_year);
     /// Outputs an interrupted earlier run left journaled and opening moved into place.
@@ -94,9 +93,7 @@ public:
 private:
     // The accumulators of the members of one shard; only one thread at a time uses it.
     struct Shard {
-        Accumulators acc;
-        std::unordered_set<std::string, StringHash, std::equal_to<>> loaded;  // member\x1fyear
-        std::set<std::pair<std::string, int>> touched;  // member and plan year changed since the last flush
+        Accumulators acc;  // what it holds was loaded; what it marks changed is written at the next flush
         std::uint64_t member_years_written = 0;
         std::unique_ptr<ClaimSpill> spill;  // without a state file: the shard's settled claims
     };
@@ -104,13 +101,12 @@ private:
     std::optional<SettledClaim> find(Shard& shard, std::string_view claim_id);
     void put_claim(Shard& shard, const SettledClaim& claim);
     void load(Shard& shard, std::string_view member_id, int plan_year);
-    void touch(Shard& shard, const std::vector<Delta>& deltas);
     void flush_counters(Shard& shard, bool forget);
     /// Applies the negation of a settled claim's changes; returns those deltas.
     std::vector<Delta> unwind(Shard& shard, const SettledClaim& settled);
     Settlement reverse(Shard& shard, const Claim& claim, const std::string& content_hash, const PackStamp& stamp);
 
-    std::size_t max_cached_counters_ = 200'000;  // kept in memory before they are written out and forgotten
+    std::size_t max_cached_entries_ = 2'500'000;  // kept in memory before they are written out and forgotten
 
     std::unique_ptr<Store> store_;  // the state file, or a temporary database
     std::mutex store_mutex_;        // held for every use of store_ once claims are settled

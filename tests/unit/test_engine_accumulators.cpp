@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
 #include "engine/accumulators.hpp"
 
 using namespace medclaim;
@@ -35,5 +39,44 @@ TEST_SUITE("medclaim::Accumulators") {
         acc.set("M12", 24, "x", 2);  // would collide with "M1" + "2024" if keys were joined without a separator
         CHECK(acc.get("M1", 2024, "x") == 1);
         CHECK(acc.get("M12", 24, "x") == 2);
+    }
+
+    TEST_CASE("restored counters and held member-years are not changes; set and apply are") {
+        Accumulators acc;
+        CHECK(acc.hold("M1", 2024));
+        CHECK_FALSE(acc.hold("M1", 2024));
+        acc.restore("M1", 2024, "basic.paid", 300);
+        acc.restore("M2", 2024, "basic.paid", 5);
+        CHECK_FALSE(acc.hold("M2", 2024));  // restoring holds it
+        CHECK(acc.changed() == 0);
+        CHECK(acc.member_years() == 2);
+        acc.apply({{"M1", 2024, "basic.paid", 50}, {"M1", 2024, "admissions", 1}});
+        acc.set("M3", 0, "last_discharge", 9);
+        CHECK(acc.changed() == 2);
+        std::vector<std::string> seen;
+        acc.for_each_changed([&](std::string_view member, int year, const std::vector<Counter>& counters) {
+            std::string line = fmt::format("{} {}:", member, year);
+            for (const Counter& c : counters) line += fmt::format(" {}={}", c.name, c.value);
+            seen.push_back(line);
+        });
+        std::sort(seen.begin(), seen.end());
+        CHECK(seen == std::vector<std::string>{"M1 2024: admissions=1 basic.paid=350", "M3 0: last_discharge=9"});
+        acc.forget_changes();
+        CHECK(acc.changed() == 0);
+        CHECK(acc.get("M1", 2024, "basic.paid") == 350);
+    }
+
+    TEST_CASE("a copy reads its own counters, not the original's") {
+        Accumulators a;
+        a.set("M1", 2024, "x", 1);
+        CHECK(a.get("M1", 2024, "x") == 1);  // remembers M1 2024 as looked up last
+        Accumulators b = a;
+        a.set("M1", 2024, "x", 2);
+        CHECK(b.get("M1", 2024, "x") == 1);
+        b = a;
+        CHECK(b.get("M1", 2024, "x") == 2);
+        a = Accumulators();
+        CHECK(a.get("M1", 2024, "x") == 0);
+        CHECK(b.get("M1", 2024, "x") == 2);
     }
 }
