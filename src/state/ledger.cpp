@@ -45,29 +45,49 @@ std::int64_t number(std::string_view s) {
     return v;
 }
 
-// Appends fields separated by k_field, then k_record; the hot path avoids fmt here.
+// Appends fields separated by k_field, then k_record. The hot path (a fee line's
+// figures) is built in a buffer and appended once; long text goes straight out.
 class Record {
 public:
     explicit Record(std::string& out) : out_(out) {}
+    Record(const Record&) = delete;
+    Record& operator=(const Record&) = delete;
     Record& text(std::string_view s) {
         separate();
-        out_ += s;
+        if (s.size() > sizeof buffer_ - used_ - 1) {
+            spill();
+            out_ += s;
+        } else {
+            std::memcpy(buffer_ + used_, s.data(), s.size());
+            used_ += s.size();
+        }
         return *this;
     }
     Record& number(std::int64_t v) {
         separate();
-        char digits[24];
-        out_.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
+        if (sizeof buffer_ - used_ < k_number_chars + 1) spill();
+        used_ = static_cast<std::size_t>(std::to_chars(buffer_ + used_, buffer_ + sizeof buffer_, v).ptr - buffer_);
         return *this;
     }
-    ~Record() { out_ += k_record; }
+    ~Record() {
+        buffer_[used_++] = k_record;  // separate() always leaves a byte free
+        spill();
+    }
 
 private:
+    static constexpr std::size_t k_number_chars = 20;  // an int64 with its sign
     void separate() {
-        if (!first_) out_ += k_field;
+        if (!first_) buffer_[used_++] = k_field;
         first_ = false;
+        if (used_ == sizeof buffer_ - 1) spill();
+    }
+    void spill() {
+        out_.append(buffer_, used_);
+        used_ = 0;
     }
     std::string& out_;
+    char buffer_[160];
+    std::size_t used_ = 0;
     bool first_ = true;
 };
 

@@ -1,6 +1,8 @@
 #include "util/fixed.hpp"
 
+#include <cstring>
 #include <limits>
+#include <optional>
 
 namespace medclaim {
 namespace {
@@ -94,11 +96,37 @@ DecimalError scan(std::string_view s, NumberSyntax syntax, Literal& out) {
     return i == s.size() ? DecimalError::none : DecimalError::syntax;
 }
 
+// The common case, digits with an optional fraction of at most `scale` digits and 18
+// digits in all once scaled, read without 128-bit arithmetic; nullopt when `s` is anything else
+// (scan() then reads it, giving the same value for what this accepts).
+std::optional<std::int64_t> parse_plain(std::string_view s, int scale) {
+    constexpr int k_fast_digits = 18;
+    const char* p = s.data();
+    const char* end = p + s.size();
+    std::uint64_t v = 0;
+    int digits = 0;
+    for (; p < end && is_digit(*p); ++p, ++digits) v = v * 10 + static_cast<std::uint64_t>(*p - '0');
+    if (digits == 0) return std::nullopt;
+    int fraction = 0;
+    if (p < end && *p == '.') {
+        for (++p; p < end && is_digit(*p) && fraction < scale; ++p, ++fraction) v = v * 10 + static_cast<std::uint64_t>(*p - '0');
+        if (fraction == 0) return std::nullopt;
+        digits += fraction;
+    }
+    // Scaled, at most 18 digits: below 10^18, so it fits.
+    if (p != end || digits + (scale - fraction) > k_fast_digits) return std::nullopt;
+    for (; fraction < scale; ++fraction) v *= 10;
+    return static_cast<std::int64_t>(v);
+}
+
 }  // namespace
 
 DecimalParse parse_decimal(std::string_view text, int scale, NumberSyntax syntax) {
     std::string_view s = trim_blanks(text);
     if (s.empty()) return {0, DecimalError::empty};
+    if (scale >= 0) {
+        if (std::optional<std::int64_t> v = parse_plain(s, scale)) return {*v, DecimalError::none};
+    }
     Literal lit;
     if (DecimalError e = scan(s, syntax, lit); e != DecimalError::none) return {0, e};
     if (lit.mantissa == 0) return {0, DecimalError::none};
@@ -162,9 +190,34 @@ Int128 round_half_up_wide(Int128 units, int drop) {
 std::int64_t round_half_up(Int128 units, int drop) { return static_cast<std::int64_t>(round_half_up_wide(units, drop)); }
 
 char* format_decimal_to(char* end, std::int64_t units, int scale) {
+    static constexpr char k_pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     char* p = end;
     // Unsigned magnitude so that INT64_MIN formats correctly.
     auto magnitude = units < 0 ? 0 - static_cast<std::uint64_t>(units) : static_cast<std::uint64_t>(units);
+    if (scale == 2) {
+        // Money, the hot case: two digits at a time.
+        std::size_t cents = magnitude % 100;
+        magnitude /= 100;
+        p -= 2;
+        std::memcpy(p, k_pairs + 2 * cents, 2);
+        *--p = '.';
+        while (magnitude >= 100) {
+            p -= 2;
+            std::memcpy(p, k_pairs + 2 * (magnitude % 100), 2);
+            magnitude /= 100;
+        }
+        if (magnitude >= 10) {
+            p -= 2;
+            std::memcpy(p, k_pairs + 2 * magnitude, 2);
+        } else {
+            *--p = static_cast<char>('0' + magnitude);
+        }
+        if (units < 0) *--p = '-';
+        return p;
+    }
     for (int digit = 0; digit <= scale || magnitude > 0; ++digit) {
         if (digit == scale && scale > 0) *--p = '.';
         *--p = static_cast<char>('0' + magnitude % 10);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <charconv>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -77,6 +79,19 @@ void JsonWriter::key(std::string_view name) {
     need_comma_ = false;
 }
 
+char* JsonWriter::write_money(char* p, Money value) {
+    char digits[k_max_money_chars];
+    char* end = digits + sizeof digits;
+    char* start = format_decimal_to(end, value.units(), Money::k_scale);
+    *p++ = '"';
+    std::memcpy(p, start, static_cast<std::size_t>(end - start));
+    p += end - start;
+    *p++ = '"';
+    return p;
+}
+
+char* JsonWriter::write_integer(char* p, std::int64_t value) { return std::to_chars(p, p + 24, value).ptr; }
+
 void JsonWriter::money(Money value) {
     char buffer[48];
     char* end = buffer + sizeof buffer - 1;
@@ -95,7 +110,8 @@ void JsonWriter::string(std::string_view value) {
 
 void JsonWriter::integer(std::int64_t value) {
     separate();
-    fmt::format_to(std::back_inserter(out_), "{}", value);
+    char digits[24];
+    out_.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
 }
 
 void JsonWriter::boolean(bool value) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 
 #include <unistd.h>
 
@@ -216,5 +217,28 @@ TEST_SUITE("medclaim::Ledger") {
         CHECK(b.payers[0].deductible == yuan(5));
         REQUIRE(b.lines.size() == 1);
         CHECK(b.lines[0].line_no == 7);
+    }
+
+    TEST_CASE("figures with long texts and extreme amounts survive encoding") {
+        Adjudication a;
+        a.buckets = {Money::from_units(std::numeric_limits<std::int64_t>::min()), Money::from_units(std::numeric_limits<std::int64_t>::max()), {}, {}, {}};
+        std::string layer(150, 'L');
+        std::string reason(500, 'r');
+        for (int i = 0; i < 3; ++i) a.payers.push_back({layer + std::to_string(i), "hifp", Money::from_units(-i), yuan(i), {}});
+        a.flags.push_back({std::string(158, 'f'), EditSeverity::deny, reason, Money::from_units(std::numeric_limits<std::int64_t>::min()), 1});
+        PackStamp stamp{std::string(140, 'p'), "1", std::string(64, 'a')};
+        PackStamp back;
+        Adjudication b = decode_figures(encode_figures(a, stamp), &back);
+        CHECK(back.name == stamp.name);
+        CHECK(back.sha256 == stamp.sha256);
+        CHECK(b.buckets.amount == a.buckets.amount);
+        CHECK(b.buckets.full_self_pay == a.buckets.full_self_pay);
+        REQUIRE(b.payers.size() == 3);
+        CHECK(b.payers[2].layer == layer + "2");
+        CHECK(b.payers[2].amount == Money::from_units(-2));
+        REQUIRE(b.flags.size() == 1);
+        CHECK(b.flags[0].rule == a.flags[0].rule);
+        CHECK(b.flags[0].reason == reason);
+        CHECK(b.flags[0].amount == a.flags[0].amount);
     }
 }

@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
 #include <limits>
+#include <random>
+#include <string>
+
+#include <fmt/format.h>
 
 #include "util/fixed.hpp"
 
@@ -19,6 +23,27 @@ DecimalError money_error(std::string_view s, NumberSyntax syntax = NumberSyntax:
 }  // namespace
 
 TEST_SUITE("medclaim::parse_decimal") {
+    TEST_CASE("the fast path for plain digits reads what the full scanner reads") {
+        // A trailing `e0` sends the same number through the full scanner.
+        std::mt19937_64 rng(7);
+        const char* shapes[] = {"", "0", "00", ".", ".0", ".5", ".123456789", "0000000000000000001"};
+        for (int i = 0; i < 200'000; ++i) {
+            std::string s = std::to_string(rng() >> (rng() % 64));
+            if (rng() % 3 == 0) s += shapes[rng() % std::size(shapes)];
+            if (rng() % 7 == 0) s += fmt::format(".{}", rng() % 100'000);
+            for (int scale : {0, 2, 4, 6}) {
+                DecimalParse fast = parse_decimal(s, scale, NumberSyntax::json);
+                DecimalParse full = parse_decimal(s + "e0", scale, NumberSyntax::json);
+                INFO(s, " at scale ", scale);
+                REQUIRE(fast.error == full.error);
+                REQUIRE(fast.units == full.units);
+            }
+        }
+        CHECK(parse_decimal("999999999999999999", 0, NumberSyntax::plain).units == 999'999'999'999'999'999);
+        CHECK(parse_decimal("9999999999999999.99", 2, NumberSyntax::plain).units == 999'999'999'999'999'999);
+        CHECK(parse_decimal("99999999999999999.99", 2, NumberSyntax::plain).error == DecimalError::out_of_range);
+    }
+
     TEST_CASE("plain decimals read exactly at the field's scale") {
         CHECK(money("0") == 0);
         CHECK(money("12") == 1200);
@@ -132,5 +157,17 @@ TEST_SUITE("medclaim::format_decimal") {
         CHECK(Ratio::from_units(500).to_string() == "0.0500");
         CHECK(format_decimal(std::numeric_limits<std::int64_t>::min(), 2) == "-92233720368547758.08");
         CHECK(format_decimal(7, 0) == "7");
+        CHECK(format_decimal(std::numeric_limits<std::int64_t>::max(), 2) == "92233720368547758.07");
+    }
+
+    TEST_CASE("money two digits at a time prints what digit by digit does") {
+        std::mt19937_64 rng(11);
+        for (int i = 0; i < 200'000; ++i) {
+            std::int64_t v = static_cast<std::int64_t>(rng() >> (rng() % 64));
+            if (i % 2 == 1) v = -v;
+            std::uint64_t m = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+            std::string want = fmt::format("{}{}.{:02}", v < 0 ? "-" : "", m / 100, m % 100);
+            REQUIRE(format_decimal(v, 2) == want);
+        }
     }
 }
