@@ -11,7 +11,11 @@
 namespace medclaim {
 
 /// `s` without leading and trailing ASCII blanks (space, tab).
-std::string_view trim(std::string_view s);
+inline std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
 
 /// True when `s` is valid UTF-8 (SIMD-accelerated).
 bool is_valid_utf8(std::string_view s);
