@@ -19,7 +19,7 @@
 namespace medclaim {
 namespace {
 
-constexpr std::size_t k_piece_bytes = 1 << 20;
+constexpr std::size_t k_piece_bytes = 512 << 10;  // smaller pieces hold less in flight; much smaller ones cost more in hand-overs
 constexpr std::size_t k_max_piece_bytes = 64 << 20;  // CSV: no cut holds within this: one reader for the rest
 constexpr std::size_t k_read_bytes = 1 << 20;
 constexpr std::size_t k_serial_claims = 256;         // claims per batch from one reader

@@ -431,6 +431,10 @@ void Ledger::put_claim(Shard& shard, const SettledClaim& claim) {
 }
 
 void Ledger::load(Shard& shard, std::string_view member_id, int plan_year) {
+    // Without a state file a member's counters are stored only once its shard wrote
+    // them out; until then there is nothing to load, nor to remember having loaded, so
+    // an empty member-year costs no memory (most members have no plan year 0).
+    if (!persistent_ && shard.member_years_written == 0) return;
     if (!shard.acc.hold(member_id, plan_year)) return;
     std::lock_guard lock(store_mutex_);
     store_->load(member_id, plan_year, shard.acc);
