@@ -79,7 +79,7 @@ void JsonWriter::key(std::string_view name) {
     need_comma_ = false;
 }
 
-char* JsonWriter::write_money(char* p, Money value) {
+char* JsonWriter::write_value(char* p, Money value) {
     char digits[k_max_money_chars];
     char* end = digits + sizeof digits;
     char* start = format_decimal_to(end, value.units(), Money::k_scale);
@@ -90,7 +90,7 @@ char* JsonWriter::write_money(char* p, Money value) {
     return p;
 }
 
-char* JsonWriter::write_integer(char* p, std::int64_t value) { return std::to_chars(p, p + 24, value).ptr; }
+char* JsonWriter::write_value(char* p, std::int64_t value) { return std::to_chars(p, p + 24, value).ptr; }
 
 void JsonWriter::money(Money value) {
     char buffer[48];

@@ -41,19 +41,9 @@ public:
     void field(std::string_view name, std::int64_t value) { key(name); integer(value); }
     /// The same with a literal name, written in one append: the hot path of the records.
     template <std::size_t N>
-    void field(const char (&name)[N], Money value) {
-        char buffer[N + k_max_money_chars];
-        char* p = literal_key(buffer, name);
-        out_.append(buffer, static_cast<std::size_t>(write_money(p, value) - buffer));
-        need_comma_ = true;
-    }
+    void field(const char (&name)[N], Money value) { literal_field(name, value); }
     template <std::size_t N>
-    void field(const char (&name)[N], std::int64_t value) {
-        char buffer[N + k_max_money_chars];
-        char* p = literal_key(buffer, name);
-        out_.append(buffer, static_cast<std::size_t>(write_integer(p, value) - buffer));
-        need_comma_ = true;
-    }
+    void field(const char (&name)[N], std::int64_t value) { literal_field(name, value); }
     template <std::size_t N>
     void field(const char (&name)[N], std::string_view value) {
         char buffer[N + 4];
@@ -84,8 +74,16 @@ private:
         *p++ = ':';
         return p;
     }
-    static char* write_money(char* p, Money value);
-    static char* write_integer(char* p, std::int64_t value);
+    // `,"name":value` in one append; V is Money or std::int64_t.
+    template <std::size_t N, class V>
+    void literal_field(const char (&name)[N], V value) {
+        char buffer[N + k_max_money_chars];
+        char* p = literal_key(buffer, name);
+        out_.append(buffer, static_cast<std::size_t>(write_value(p, value) - buffer));
+        need_comma_ = true;
+    }
+    static char* write_value(char* p, Money value);
+    static char* write_value(char* p, std::int64_t value);
 
     std::string& out_;
     bool need_comma_ = false;
