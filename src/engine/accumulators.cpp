@@ -21,18 +21,20 @@ const Accumulators::Group* Accumulators::find(std::string_view member_id, int pl
     if (last_.group != nullptr && last_.year == plan_year && last_.member == member_id) return last_.group;
     auto it = groups_.find(key(member_id, plan_year));
     if (it == groups_.end()) return nullptr;
+    remember(member_id, plan_year, it->second);
+    return &it->second;
+}
+
+void Accumulators::remember(std::string_view member_id, int plan_year, const Group& g) const {
     last_.member.assign(member_id);
     last_.year = plan_year;
-    last_.group = &it->second;  // entries of an unordered_map stay where they are until erased
-    return last_.group;
+    last_.group = &g;  // entries of an unordered_map stay where they are until erased
 }
 
 Accumulators::Group& Accumulators::group(std::string_view member_id, int plan_year) {
     if (const Group* g = find(member_id, plan_year)) return const_cast<Group&>(*g);  // found in groups_, which this call may change
     Group& g = groups_.try_emplace(key(member_id, plan_year)).first->second;
-    last_.member.assign(member_id);
-    last_.year = plan_year;
-    last_.group = &g;
+    remember(member_id, plan_year, g);
     return g;
 }
 
@@ -45,16 +47,20 @@ std::uint32_t Accumulators::intern(std::string_view counter) {
     return id;
 }
 
-void Accumulators::put(Group& g, std::string_view counter, std::int64_t value) {
+std::int64_t& Accumulators::slot(Group& g, std::string_view counter) {
     std::uint32_t id = intern(counter);
     for (Slot& s : g.slots) {
-        if (s.name == id) {
-            s.value = value;
-            return;
-        }
+        if (s.name == id) return s.value;
     }
-    g.slots.push_back({id, value});
     ++size_;
+    return g.slots.emplace_back(Slot{id, 0}).value;
+}
+
+void Accumulators::mark_changed(Group& g) {
+    if (!g.changed) {
+        g.changed = true;
+        ++changed_;
+    }
 }
 
 std::int64_t Accumulators::get(std::string_view member_id, int plan_year, std::string_view counter) const {
@@ -70,25 +76,26 @@ std::int64_t Accumulators::get(std::string_view member_id, int plan_year, std::s
 
 void Accumulators::set(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value) {
     Group& g = group(member_id, plan_year);
-    put(g, counter, value);
-    if (!g.changed) {
-        g.changed = true;
-        ++changed_;
-    }
+    slot(g, counter) = value;
+    mark_changed(g);
 }
 
 void Accumulators::restore(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value) {
-    put(group(member_id, plan_year), counter, value);
+    slot(group(member_id, plan_year), counter) = value;
 }
 
 bool Accumulators::hold(std::string_view member_id, int plan_year) {
     if (find(member_id, plan_year) != nullptr) return false;
-    group(member_id, plan_year);
+    remember(member_id, plan_year, groups_.try_emplace(key(member_id, plan_year)).first->second);
     return true;
 }
 
 void Accumulators::apply(const std::vector<Delta>& deltas) {
-    for (const Delta& d : deltas) set(d.member_id, d.plan_year, d.counter, get(d.member_id, d.plan_year, d.counter) + d.change);
+    for (const Delta& d : deltas) {
+        Group& g = group(d.member_id, d.plan_year);
+        slot(g, d.counter) += d.change;
+        mark_changed(g);
+    }
 }
 
 std::vector<Counter> Accumulators::named(const Group& g) const {

@@ -76,7 +76,10 @@ private:
     const Group* find(std::string_view member_id, int plan_year) const;
     Group& group(std::string_view member_id, int plan_year);
     std::uint32_t intern(std::string_view counter);
-    void put(Group& g, std::string_view counter, std::int64_t value);
+    void remember(std::string_view member_id, int plan_year, const Group& g) const;
+    // The counter's value in `g`, added as 0 when new.
+    std::int64_t& slot(Group& g, std::string_view counter);
+    void mark_changed(Group& g);
     std::vector<Counter> named(const Group& g) const;
 
     std::unordered_map<std::string, Group, StringHash, std::equal_to<>> groups_;  // "member\x1fyear"

@@ -238,7 +238,6 @@ public:
     }
 
     void load(std::string_view member, int year, Accumulators& acc) {
-        if (temporary_ && !counters_written_) return;  // a fresh temporary ledger has none
         if (!load_) load_ = prepare("SELECT counter, value FROM counters WHERE member_id=?1 AND plan_year=?2");
         sqlite3_reset(load_);
         sqlite3_bind_text(load_, 1, member.data(), static_cast<int>(member.size()), SQLITE_TRANSIENT);
@@ -273,7 +272,6 @@ public:
     void rollback() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
 
     void put_counter(std::string_view member, int year, std::string_view counter, std::int64_t value) {
-        counters_written_ = true;
         sqlite3_stmt* s = cached(put_counter_, "INSERT OR REPLACE INTO counters(member_id, plan_year, counter, value) VALUES(?1, ?2, ?3, ?4)");
         bind(s, 1, member);
         sqlite3_bind_int(s, 2, year);
@@ -374,7 +372,6 @@ private:
     std::string path_;
     sqlite3* db_ = nullptr;
     bool temporary_;
-    bool counters_written_ = false;  // temporary: whether any counter is there to load
     sqlite3_stmt* load_ = nullptr;
     sqlite3_stmt* find_ = nullptr;
     sqlite3_stmt* put_counter_ = nullptr;

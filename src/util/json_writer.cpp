@@ -92,27 +92,14 @@ char* JsonWriter::write_value(char* p, Money value) {
 
 char* JsonWriter::write_value(char* p, std::int64_t value) { return std::to_chars(p, p + 24, value).ptr; }
 
-void JsonWriter::money(Money value) {
-    char buffer[48];
-    char* end = buffer + sizeof buffer - 1;
-    *end = '"';
-    char* start = format_decimal_to(end, value.units(), Money::k_scale);
-    *--start = '"';
-    if (need_comma_) *--start = ',';
-    need_comma_ = true;
-    out_.append(start, static_cast<std::size_t>(end + 1 - start));
-}
+void JsonWriter::money(Money value) { value_text(value); }
 
 void JsonWriter::string(std::string_view value) {
     separate();
     append_json_string(out_, value);
 }
 
-void JsonWriter::integer(std::int64_t value) {
-    separate();
-    char digits[24];
-    out_.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
-}
+void JsonWriter::integer(std::int64_t value) { value_text(value); }
 
 void JsonWriter::boolean(bool value) {
     separate();

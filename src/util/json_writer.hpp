@@ -82,6 +82,15 @@ private:
         out_.append(buffer, static_cast<std::size_t>(write_value(p, value) - buffer));
         need_comma_ = true;
     }
+    // A value after a comma when one is due, in one append.
+    template <class V>
+    void value_text(V value) {
+        char buffer[k_max_money_chars];
+        char* p = buffer;
+        if (need_comma_) *p++ = ',';
+        out_.append(buffer, static_cast<std::size_t>(write_value(p, value) - buffer));
+        need_comma_ = true;
+    }
     static char* write_value(char* p, Money value);
     static char* write_value(char* p, std::int64_t value);
 
