@@ -345,13 +345,12 @@ void ClaimBuilder::set_line(FieldId field, std::string_view value, Where where, 
     meta.seen.set(index);
     meta.where[index] = where;
     Line& line = claim_->lines().back();
-    std::string_view name = field_name(field);
     NumberSyntax numbers = number_syntax(syntax);
     auto decimal = [&](int scale) -> std::optional<std::int64_t> {
         DecimalParse p = parse_decimal(value, scale, numbers);
         if (p.error != DecimalError::none) {
             std::string detail = p.error == DecimalError::too_precise ? fmt::format(" ({} at most)", scale) : "";
-            fail(field, where, fmt::format("`{}`: `{}` {}{}", name, quote_excerpt(value), describe(p.error), detail));
+            fail(field, where, fmt::format("`{}`: `{}` {}{}", field_name(field), quote_excerpt(value), describe(p.error), detail));
             return std::nullopt;
         }
         return p.units;
@@ -359,7 +358,7 @@ void ClaimBuilder::set_line(FieldId field, std::string_view value, Where where, 
     auto small_int = [&](std::int64_t lo, std::int64_t hi, std::string_view what) -> std::optional<std::int64_t> {
         auto v = parse_integer(value);
         if (!v || *v < lo || *v > hi) {
-            fail(field, where, fmt::format("`{}`: `{}` is not {}", name, quote_excerpt(value), what));
+            fail(field, where, fmt::format("`{}`: `{}` is not {}", field_name(field), quote_excerpt(value), what));
             return std::nullopt;
         }
         return v;
@@ -410,7 +409,7 @@ void ClaimBuilder::set_line(FieldId field, std::string_view value, Where where, 
         case FieldId::line_days_supply:
             if (auto v = small_int(0, 36'500, "a whole number of days from 0")) line.days_supply = static_cast<std::int32_t>(*v);
             break;
-        default: fail(field, where, fmt::format("`{}` is not a line field", name)); break;
+        default: fail(field, where, fmt::format("`{}` is not a line field", field_name(field))); break;
     }
 }
 

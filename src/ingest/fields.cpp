@@ -31,28 +31,4 @@ std::optional<FieldId> find_field(std::string_view name) {
 
 std::span<const std::string_view> field_names() { return k_names; }
 
-bool is_always_required(FieldId f) {
-    switch (f) {
-        case FieldId::claim_id:
-        case FieldId::member_id:
-        case FieldId::member_sex:
-        case FieldId::member_birth_date:
-        case FieldId::member_scheme:
-        case FieldId::provider_id:
-        case FieldId::visit_care_type:
-        case FieldId::visit_admit_date:
-        case FieldId::line_code:
-        case FieldId::line_qty:
-        case FieldId::line_amount:
-            return true;
-        default:
-            return false;
-    }
-}
-
-bool is_list_field(FieldId f) {
-    return f == FieldId::member_special || f == FieldId::diagnoses || f == FieldId::procedures ||
-           f == FieldId::policies;
-}
-
 }  // namespace medclaim

@@ -69,8 +69,25 @@ std::optional<FieldId> find_field(std::string_view name);
 /// All canonical names, in FieldId order, for suggestions.
 std::span<const std::string_view> field_names();
 /// True for fields every claim (or every line) must carry, whatever its care type.
-bool is_always_required(FieldId f);
+constexpr bool is_always_required(FieldId f) {
+    switch (f) {
+        case FieldId::claim_id:
+        case FieldId::member_id:
+        case FieldId::member_sex:
+        case FieldId::member_birth_date:
+        case FieldId::member_scheme:
+        case FieldId::provider_id:
+        case FieldId::visit_care_type:
+        case FieldId::visit_admit_date:
+        case FieldId::line_code:
+        case FieldId::line_qty:
+        case FieldId::line_amount: return true;
+        default: return false;
+    }
+}
 /// True for list fields (`|`-separated in CSV, arrays in JSON).
-bool is_list_field(FieldId f);
+constexpr bool is_list_field(FieldId f) {
+    return f == FieldId::member_special || f == FieldId::diagnoses || f == FieldId::procedures || f == FieldId::policies;
+}
 
 }  // namespace medclaim

@@ -1,22 +1,16 @@
 #include "ingest/jsonl_reader.hpp"
 
-// Error codes only: a throwing simdjson call would not compile here (a malformed line must
-// never escape as an exception).
-#define SIMDJSON_EXCEPTIONS 0
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
 
 #include "ingest/column_map.hpp"
+#include "ingest/json_cursor.hpp"
 #include "util/text.hpp"
 
 namespace medclaim {
 namespace {
-
-namespace od = simdjson::ondemand;
 
 constexpr std::size_t k_read_bytes = 1 << 20;
 constexpr std::size_t k_kept_bytes = 1 << 20;  // of an over-long line, for the rejects file
@@ -28,30 +22,23 @@ std::string_view trim_json(std::string_view s) {
 
 }  // namespace
 
-// Walks one parsed line into the ClaimBuilder. Holds the simdjson parser so that
-// the header need not name simdjson types.
+// Walks one line into the ClaimBuilder with a JsonCursor.
 struct JsonlReader::Walker {
-    explicit Walker(JsonlReader& reader)
-        : r(reader), builder_(reader.builder_), buffer_(reader.buffer_), key_(reader.key_), map_(reader.map_), parsed_(reader.parsed_) {}
+    explicit Walker(JsonlReader& reader) : r(reader), builder_(reader.builder_), key_(reader.key_), map_(reader.map_), parsed_(reader.parsed_) {}
 
     void parse(std::string_view line);
-    const char* line_start_end_ = nullptr;  // one past the current line
-    od::document* doc_ = nullptr;           // the current line's document, once iterate() made it
-    void json_error(simdjson::error_code e);
-    void object_fields(od::object object, std::string_view prefix, bool in_line);
+    bool object_fields(JsonCursor& c, std::string_view prefix, bool in_line);
     static std::size_t key_context(std::string_view prefix);
     std::optional<FieldId> lookup(std::size_t context, std::string_view prefix, std::string_view key);
-    void scalar(FieldId field, od::value value, std::string_view token, std::uint32_t at);
-    void list(FieldId field, od::value value);
-    std::uint32_t offset_of(const char* p) const { return r.offset_of(p); }
+    void scalar(JsonCursor& c, FieldId field, JsonCursor::Type type, std::uint32_t at);
+    void list(JsonCursor& c, FieldId field);
+    void list_object(JsonCursor& c, FieldId field, Where where);
 
     JsonlReader& r;
     ClaimBuilder& builder_;
-    std::vector<char>& buffer_;
     std::string& key_;
     const ColumnMap& map_;
     bool& parsed_;
-    od::parser parser;
 };
 
 JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, ValueSyntax text, std::uint64_t first_line,
@@ -62,7 +49,7 @@ JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr
       walker_(std::make_unique<Walker>(*this)),
       line_number_(first_line - 1),
       text_(text) {
-    buffer_.resize(std::max(buffer_bytes, k_read_bytes) + simdjson::SIMDJSON_PADDING);
+    buffer_.resize(std::max(buffer_bytes, k_read_bytes));
 }
 
 JsonlReader::~JsonlReader() = default;
@@ -96,7 +83,7 @@ bool JsonlReader::read_line(std::string_view& line, std::uint64_t& number, bool&
             cut_short(start);
             begin_ = end_;
             for (;;) {
-                std::size_t got = source_->read(buffer_.data(), buffer_.size() - simdjson::SIMDJSON_PADDING);
+                std::size_t got = source_->read(buffer_.data(), buffer_.size());
                 if (got == 0) {
                     eof_ = true;
                     begin_ = end_ = 0;
@@ -117,8 +104,8 @@ bool JsonlReader::read_line(std::string_view& line, std::uint64_t& number, bool&
             end_ -= begin_;
             begin_ = 0;
         }
-        if (buffer_.size() - simdjson::SIMDJSON_PADDING - end_ < k_read_bytes) buffer_.resize(buffer_.size() * 2);
-        std::size_t got = source_->read(buffer_.data() + end_, buffer_.size() - simdjson::SIMDJSON_PADDING - end_);
+        if (buffer_.size() - end_ < k_read_bytes) buffer_.resize(buffer_.size() * 2);
+        std::size_t got = source_->read(buffer_.data() + end_, buffer_.size() - end_);
         if (got == 0) eof_ = true;
         end_ += got;
     }
@@ -155,40 +142,19 @@ bool JsonlReader::next(ReadItem& item) {
     return true;
 }
 
-void JsonlReader::Walker::json_error(simdjson::error_code e) {
-    const char* at = nullptr;
-    std::uint32_t where = Where::k_whole_record;
-    if (doc_ != nullptr && doc_->current_location().get(at) == simdjson::SUCCESS && at >= r.line_start_ && at <= line_start_end_) {
-        where = offset_of(at);
-    }
-    builder_.report_unreadable(Where{0, where}, fmt::format("invalid JSON: {}", simdjson::error_message(e)));
-}
-
 void JsonlReader::Walker::parse(std::string_view line) {
-    line_start_end_ = line.data() + line.size();
-    // The buffer always has SIMDJSON_PADDING readable bytes past any line in it.
-    std::size_t capacity = static_cast<std::size_t>(buffer_.data() + buffer_.size() - line.data());
-    od::document doc;
-    doc_ = nullptr;
-    if (auto e = parser.iterate(simdjson::padded_string_view(line.data(), line.size(), capacity)).get(doc); e) {
-        json_error(e);
-        return;
-    }
-    doc_ = &doc;  // current_location() is valid only on a document iterate() produced
-    od::object root;
-    if (auto e = doc.get_object().get(root); e) {
-        if (e == simdjson::INCORRECT_TYPE) {
-            builder_.report(Severity::error, std::nullopt, Where{0, 0}, "a line must hold one JSON object: a claim");
-        } else {
-            json_error(e);
-        }
+    JsonCursor c(line);
+    if (c.peek() != JsonCursor::Type::object) {
+        builder_.report(Severity::error, std::nullopt, Where{0, static_cast<std::uint32_t>(c.offset())}, "a line must hold one JSON object: a claim");
         return;
     }
     parsed_ = true;
-    object_fields(root, "", false);
-    const char* trailing = nullptr;
-    if (parsed_ && !builder_.has_errors() && doc.current_location().get(trailing) == simdjson::SUCCESS) {
-        builder_.report(Severity::error, std::nullopt, Where{0, Where::k_whole_record}, "invalid JSON: text after the claim object");
+    c.enter_object();
+    bool complete = object_fields(c, "", false);
+    if (c.failed()) {
+        builder_.report_unreadable(Where{0, static_cast<std::uint32_t>(c.error_offset())}, "invalid JSON: " + c.error());
+    } else if (complete && !c.at_end() && !builder_.has_errors()) {
+        builder_.report(Severity::error, std::nullopt, Where{0, static_cast<std::uint32_t>(c.offset())}, "invalid JSON: text after the claim object");
     }
 }
 
@@ -222,11 +188,12 @@ std::size_t JsonlReader::Walker::key_context(std::string_view prefix) {
 std::optional<FieldId> JsonlReader::Walker::lookup(std::size_t context, std::string_view prefix, std::string_view key) {
     if (context < k_key_contexts) {
         KeyCache& cache = r.key_caches_[context];
-        if (cache.cursor < cache.keys.size() && cache.keys[cache.cursor].first == key) return cache.keys[cache.cursor++].second;
+        // The cursor hands back the hint itself when the key was the one expected.
+        if (cache.cursor < cache.keys.size() && key.data() == cache.keys[cache.cursor].text.data()) return cache.keys[cache.cursor++].field;
         for (std::size_t i = 0; i < cache.keys.size(); ++i) {
-            if (cache.keys[i].first == key) {
+            if (cache.keys[i].text == key) {
                 cache.cursor = i + 1;
-                return cache.keys[i].second;
+                return cache.keys[i].field;
             }
         }
     }
@@ -235,74 +202,69 @@ std::optional<FieldId> JsonlReader::Walker::lookup(std::size_t context, std::str
     std::optional<FieldId> field = r.resolve(key_);
     if (context < k_key_contexts) {
         KeyCache& cache = r.key_caches_[context];
-        cache.keys.insert(cache.keys.begin() + static_cast<std::ptrdiff_t>(std::min(cache.cursor, cache.keys.size())), {std::string(key), field});
+        bool plain = std::none_of(key.begin(), key.end(), [](char ch) { return ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20; });
+        cache.keys.insert(cache.keys.begin() + static_cast<std::ptrdiff_t>(std::min(cache.cursor, cache.keys.size())), {std::string(key), field, plain});
         cache.cursor = std::min(cache.cursor, cache.keys.size() - 1) + 1;
     }
     return field;
 }
 
-void JsonlReader::Walker::object_fields(od::object object, std::string_view prefix, bool in_line) {
+// Reads the members of the object the cursor has entered; false when the walk stops
+// before its end (a JSON error, or a line that is not a claim).
+bool JsonlReader::Walker::object_fields(JsonCursor& c, std::string_view prefix, bool in_line) {
+    using Type = JsonCursor::Type;
     std::size_t context = key_context(prefix);
     if (context < k_key_contexts) r.key_caches_[context].cursor = 0;
-    for (auto result : object) {
-        od::field member;
-        if (auto e = std::move(result).get(member); e) {
-            json_error(e);
-            return;
-        }
-        // Keys without escapes (nearly all) are read in place, skipping the unescaper.
-        std::string_view raw_key;
-        const char* key_start = member.key().raw();
-        const char* key_end = static_cast<const char*>(std::memchr(key_start, '"', static_cast<std::size_t>(line_start_end_ - key_start)));
-        if (key_end != nullptr && std::memchr(key_start, '\\', static_cast<std::size_t>(key_end - key_start)) == nullptr) {
-            raw_key = std::string_view(key_start, static_cast<std::size_t>(key_end - key_start));
-        } else if (auto e = member.unescaped_key().get(raw_key); e) {
-            json_error(e);
-            return;
-        }
+    JsonCursor::Members members;
+    std::string_view raw_key;
+    auto hint = [&] { return context < k_key_contexts ? r.key_caches_[context].hint() : std::string_view(); };
+    while (c.member(members, raw_key, hint())) {
+        Type type = c.peek();
+        auto at = static_cast<std::uint32_t>(c.offset());
         if (prefix.empty() && raw_key == "resourceType") {
-            std::string_view type_name;
-            if (member.value().get_string().get(type_name)) type_name = "?";
+            std::string_view type_name = "?";
+            if (type == Type::string) c.string(type_name);
             builder_.report(Severity::error, std::nullopt, Where{0, 0},
                             fmt::format("this line is a FHIR `{}` resource, not a canonical medclaim claim; this version reads "
                                         "canonical JSON Lines and CSV only (see medclaim(1), INPUT)",
                                         quote_excerpt(type_name)));
             parsed_ = false;
-            return;
+            return false;
         }
-        od::value value = member.value();
-        std::string_view token = value.raw_json_token();
-        std::uint32_t at = offset_of(token.data());
         if (!in_line && prefix.empty() && raw_key == "lines") {
-            od::array lines;
-            if (value.get_array().get(lines)) {
+            if (type != Type::array) {
                 builder_.report(Severity::error, std::nullopt, Where{0, at}, "`lines` must be an array of fee-line objects");
+                if (!c.skip()) return false;
                 continue;
             }
-            for (auto element : lines) {
-                od::object line;
-                std::string_view line_token;
-                std::uint32_t line_at = element.raw_json_token().get(line_token) == simdjson::SUCCESS ? offset_of(line_token.data()) : 0;
-                if (element.get_object().get(line)) {
+            c.enter_array();
+            JsonCursor::Elements elements;
+            while (c.element(elements)) {
+                auto line_at = static_cast<std::uint32_t>(c.offset());
+                if (c.peek() != Type::object) {
                     builder_.report(Severity::error, std::nullopt, Where{0, line_at}, "each element of `lines` must be a fee-line object");
+                    if (!c.skip()) return false;
                     continue;
                 }
                 builder_.begin_line(Where{0, line_at});
-                object_fields(line, "line.", true);
+                c.enter_object();
+                if (!object_fields(c, "line.", true)) return false;
             }
+            if (c.failed()) return false;
             continue;
         }
         auto field = lookup(context, prefix, raw_key);
         if (!field) {
-            if (!in_line && prefix.empty() && !token.empty() && token.front() == '{') {
+            if (!in_line && prefix.empty() && type == Type::object) {
                 // Nested group: member, provider, visit, prior.
                 std::string group = std::string(raw_key) + ".";
-                od::object inner;
-                if (value.get_object().get(inner) == simdjson::SUCCESS) object_fields(inner, group, false);
+                c.enter_object();
+                if (!object_fields(c, group, false)) return false;
             } else {
                 key_.assign(prefix);
                 key_.append(raw_key);
                 r.warn_unknown(key_, at);
+                if (!c.skip()) return false;
             }
             continue;
         }
@@ -310,94 +272,104 @@ void JsonlReader::Walker::object_fields(od::object object, std::string_view pref
             builder_.report(Severity::error, field, Where{0, at},
                             in_line ? fmt::format("`{}` is a claim field, not a fee-line field", field_name(*field))
                                     : fmt::format("`{}` belongs inside an element of `lines`", field_name(*field)));
+            if (!c.skip()) return false;
             continue;
         }
-        if (is_list_field(*field) && !token.empty() && token.front() == '[') {
-            list(*field, value);
+        if (is_list_field(*field) && type == Type::array) {
+            list(c, *field);
         } else {
-            scalar(*field, value, token, at);
+            scalar(c, *field, type, at);
         }
+        if (c.failed()) return false;
     }
+    return !c.failed();
 }
 
-void JsonlReader::Walker::scalar(FieldId field, od::value value, std::string_view token, std::uint32_t at) {
+void JsonlReader::Walker::scalar(JsonCursor& c, FieldId field, JsonCursor::Type type, std::uint32_t at) {
+    using Type = JsonCursor::Type;
     Where where{0, at};
     std::string_view text;
-    // The raw token's first byte tells the JSON type (the parser has validated it).
-    switch (token.empty() ? '\0' : token.front()) {
-        case '"':
-            // Strings without escapes are read in place, skipping the unescaper.
-            if (std::string_view t = trim_json(token); t.size() >= 2 && t.back() == '"' && t.find('\\') == std::string_view::npos) {
-                text = t.substr(1, t.size() - 2);
-            } else if (value.get_string().get(text)) {
-                builder_.report(Severity::error, field, where, "invalid JSON string");
-                return;
-            }
-            break;
-        case 't': text = "true"; break;
-        case 'f': text = "false"; break;
-        case 'n': return;  // null: absent
-        case '{':
-        case '[':
-            builder_.reject_value(field, where, fmt::format("`{}` must be a single value, not an object or array", field_name(field)));
+    switch (type) {
+        case Type::string:
+            if (!c.string(text)) return;
+            builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, r.text_);
             return;
-        default:
-            text = trim_json(token);
+        case Type::number:
+            if (!c.number(text)) return;
             builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, ValueSyntax::json_number);
             return;
+        case Type::true_value:
+        case Type::false_value:
+            if (!c.literal()) return;
+            text = type == Type::true_value ? "true" : "false";
+            builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, r.text_);
+            return;
+        case Type::null: c.literal(); return;  // null: absent
+        case Type::object:
+        case Type::array:
+            if (!c.skip()) return;
+            builder_.reject_value(field, where, fmt::format("`{}` must be a single value, not an object or array", field_name(field)));
+            return;
+        case Type::none: c.skip(); return;  // fails: no value here
     }
-    builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, r.text_);
 }
 
-void JsonlReader::Walker::list(FieldId field, od::value value) {
-    od::array array;
-    if (value.get_array().get(array)) return;
-    for (auto element : array) {
-        std::string_view token;
-        if (element.raw_json_token().get(token)) {
-            builder_.report(Severity::error, field, Where{0, Where::k_whole_record}, "invalid JSON in a list");
-            return;
-        }
-        Where where{0, offset_of(token.data())};
-        od::json_type type;
-        if (element.type().get(type)) return;
-        std::string_view text;
-        if (type == od::json_type::string && element.get_string().get(text) == simdjson::SUCCESS) {
+void JsonlReader::Walker::list(JsonCursor& c, FieldId field) {
+    using Type = JsonCursor::Type;
+    c.enter_array();
+    JsonCursor::Elements elements;
+    while (c.element(elements)) {
+        Type type = c.peek();
+        Where where{0, static_cast<std::uint32_t>(c.offset())};
+        if (type == Type::string) {
+            std::string_view text;
+            if (!c.string(text)) return;
             builder_.add_list_item(field, text, where);
-            continue;
+        } else if (type == Type::object && (field == FieldId::diagnoses || field == FieldId::procedures)) {
+            list_object(c, field, where);
+        } else {
+            if (!c.skip()) return;
+            builder_.report(Severity::error, field, where, fmt::format("`{}`: each element must be a string{}", field_name(field),
+                                                                       field == FieldId::diagnoses || field == FieldId::procedures ? " or an object with `code`" : ""));
         }
-        if (type == od::json_type::object && (field == FieldId::diagnoses || field == FieldId::procedures)) {
-            od::object object;
-            if (element.get_object().get(object)) continue;
-            std::string code;
-            std::string date;
-            bool primary = false;
-            for (auto member : object) {
-                std::string_view key;
-                if (member.unescaped_key().get(key)) break;
-                if (key == "code") {
-                    std::string_view v;
-                    if (member.value().get_string().get(v) == simdjson::SUCCESS) code.assign(v);
-                } else if (key == "primary" && field == FieldId::diagnoses) {
-                    if (member.value().get_bool().get(primary)) {
-                        builder_.report(Severity::error, field, where, "`diagnoses`: `primary` must be true or false");
-                    }
-                } else if (key == "date" && field == FieldId::procedures) {
-                    std::string_view v;
-                    if (member.value().get_string().get(v) == simdjson::SUCCESS) date.assign(v);
-                } else {
-                    builder_.report(Severity::warning, field, where, fmt::format("unknown key `{}` in `{}` is ignored", quote_excerpt(key), field_name(field)));
-                }
+    }
+}
+
+// A diagnosis ({code, primary}) or a procedure ({code, date}) written as an object.
+void JsonlReader::Walker::list_object(JsonCursor& c, FieldId field, Where where) {
+    using Type = JsonCursor::Type;
+    c.enter_object();
+    JsonCursor::Members members;
+    std::string_view key;
+    std::string code;
+    std::string date;
+    bool primary = false;
+    while (c.member(members, key)) {
+        Type type = c.peek();
+        std::string_view text;
+        if (key == "code" && type == Type::string) {
+            if (c.string(text)) code.assign(text);
+        } else if (key == "date" && field == FieldId::procedures && type == Type::string) {
+            if (c.string(text)) date.assign(text);
+        } else if (key == "primary" && field == FieldId::diagnoses && (type == Type::true_value || type == Type::false_value)) {
+            primary = type == Type::true_value;
+            c.literal();
+        } else if (key == "primary" && field == FieldId::diagnoses) {
+            builder_.report(Severity::error, field, where, "`diagnoses`: `primary` must be true or false");
+            c.skip();
+        } else {
+            bool known = key == "code" || (key == "date" && field == FieldId::procedures);
+            if (!known) {
+                builder_.report(Severity::warning, field, where, fmt::format("unknown key `{}` in `{}` is ignored", quote_excerpt(key), field_name(field)));
             }
-            if (field == FieldId::diagnoses) {
-                builder_.add_diagnosis(code, primary, where);
-            } else {
-                builder_.add_procedure(code, date, where);
-            }
-            continue;
+            c.skip();
         }
-        builder_.report(Severity::error, field, where, fmt::format("`{}`: each element must be a string{}", field_name(field),
-                                                                   field == FieldId::diagnoses || field == FieldId::procedures ? " or an object with `code`" : ""));
+    }
+    if (c.failed()) return;
+    if (field == FieldId::diagnoses) {
+        builder_.add_diagnosis(code, primary, where);
+    } else {
+        builder_.add_procedure(code, date, where);
     }
 }
 

@@ -61,8 +61,14 @@ private:
     // in the order last seen: JSON Lines repeat that order, so the key expected next is
     // checked first and the hash table above is rarely touched.
     struct KeyCache {
-        std::vector<std::pair<std::string, std::optional<FieldId>>> keys;
+        struct Key {
+            std::string text;
+            std::optional<FieldId> field;
+            bool plain = false;  // no quote, backslash or control character: usable as a JsonCursor hint
+        };
+        std::vector<Key> keys;
         std::size_t cursor = 0;
+        std::string_view hint() const { return cursor < keys.size() && keys[cursor].plain ? std::string_view(keys[cursor].text) : std::string_view(); }
     };
     static constexpr std::size_t k_key_contexts = 6;
     std::array<KeyCache, k_key_contexts> key_caches_;
