@@ -41,6 +41,18 @@ struct Piece {
     bool ended_in_quotes = false;
 };
 
+// Line ends in `text` (memchr is many times faster than a byte loop on long lines).
+std::uint64_t count_lines(std::string_view text) {
+    std::uint64_t n = 0;
+    const char* p = text.data();
+    const char* end = p + text.size();
+    while (const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p))) {
+        ++n;
+        p = static_cast<const char*>(nl) + 1;
+    }
+    return n;
+}
+
 // Reads every claim of `reader` into `part`, reusing the items it holds, except those
 // that grew large for a big claim: memory would otherwise keep the largest claim's size
 // in every item in flight.
@@ -220,7 +232,7 @@ private:
     void take(Piece& p, std::size_t end) {
         p.bytes.assign(carry_, 0, end);
         p.first_line = carry_line_;
-        carry_line_ += static_cast<std::uint64_t>(std::count(p.bytes.begin(), p.bytes.end(), '\n'));
+        carry_line_ += count_lines(p.bytes);
         carry_.erase(0, end);
     }
 
@@ -334,7 +346,7 @@ private:
 
     void parse(Piece& p) const {
         if (mode_ == Mode::jsonl) {
-            JsonlReader reader(name_, map_, view_source(p.bytes), text_, p.first_line, p.bytes.size() + 1);
+            JsonlReader reader(name_, map_, std::string_view(p.bytes), text_, p.first_line);
             read_all(reader, p.part);
             return;
         }

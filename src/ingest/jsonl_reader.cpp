@@ -52,6 +52,12 @@ JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr
     buffer_.resize(std::max(buffer_bytes, k_read_bytes));
 }
 
+JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::string_view text, ValueSyntax syntax, std::uint64_t first_line)
+    : name_(std::move(name)), map_(map), walker_(std::make_unique<Walker>(*this)), text_view_(text.data()), line_number_(first_line - 1), text_(syntax) {
+    end_ = text.size();
+    eof_ = true;  // all of it is there: read_line never reads
+}
+
 JsonlReader::~JsonlReader() = default;
 
 std::uint32_t JsonlReader::offset_of(const char* p) const { return static_cast<std::uint32_t>(p - line_start_); }
@@ -66,7 +72,7 @@ bool JsonlReader::read_line(std::string_view& line, std::uint64_t& number, bool&
     };
     std::size_t scanned = 0;  // bytes of the current line already searched for '\n'
     for (;;) {
-        const char* start = buffer_.data() + begin_;
+        const char* start = (text_view_ != nullptr ? text_view_ : buffer_.data()) + begin_;
         const void* nl = std::memchr(start + scanned, '\n', end_ - begin_ - scanned);
         if (nl != nullptr || (eof_ && end_ > begin_)) {
             std::size_t len = nl != nullptr ? static_cast<const char*>(nl) - start : end_ - begin_;

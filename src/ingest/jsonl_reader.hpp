@@ -26,6 +26,8 @@ public:
     /// starts further down); `buffer_bytes`: the initial read buffer (it grows as needed).
     JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, ValueSyntax text = ValueSyntax::text,
                 std::uint64_t first_line = 1, std::size_t buffer_bytes = 4 << 20);
+    /// Reads `text`, held in memory by the caller for the reader's life, in place.
+    JsonlReader(std::string name, const ColumnMap& map, std::string_view text, ValueSyntax syntax, std::uint64_t first_line);
     ~JsonlReader() override;
     bool next(ReadItem& item) override;
 
@@ -42,6 +44,7 @@ private:
     std::unique_ptr<ByteSource> source_;
     std::unique_ptr<Walker> walker_;
     std::vector<char> buffer_;
+    const char* text_view_ = nullptr;  // the text read in place, if given whole
     std::size_t begin_ = 0;
     std::size_t end_ = 0;
     bool eof_ = false;
