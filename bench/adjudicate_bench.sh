@@ -3,7 +3,8 @@
 # and from JSON Lines to JSON Lines output, with one thread on one core and with two
 # threads on two, reporting fee lines per second, the speed-up and peak RSS. The
 # generator's codes are random, so the pack is copied without its catalog (the lines'
-# own class decides), which makes every line go through pricing and the layers.
+# own class decides), which makes every line go through pricing and the layers. Each
+# run starts with its output file removed and the page cache synced.
 # Run by hand from the repository root after a Release build:
 #
 #   cmake -S . -B build-rel -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEDCLAIM_BUILD_BENCH=ON && cmake --build build-rel
@@ -28,6 +29,10 @@ for format in csv jsonl; do
         # One thread pinned to one core; two threads on two cores.
         pin=""
         [ "$threads" = 1 ] && pin="taskset -c 0"
+        # No output file from the previous run and no dirty pages: freeing or writing back
+        # a gigabyte of the last run's output is not this run's work.
+        rm -f "$dir/out.jsonl"
+        sync
         out=$( { $pin /usr/bin/time -f "TIME %e %M" "$build/src/medclaim" adjudicate --threads "$threads" --rules "$pack" --out "$dir/out.jsonl" "$file"; } 2>&1 )
         secs=$(echo "$out" | awk '/^TIME/{print $2}')
         rss=$(echo "$out" | awk '/^TIME/{print $3}')
