@@ -166,33 +166,26 @@ bool JsonCursor::read_escaped(const char* start, std::string_view& out, std::str
         }
         if (p_ + 1 == end_) break;
         char e = p_[1];
-        switch (e) {
-            case '"': buffer += '"'; break;
-            case '\\': buffer += '\\'; break;
-            case '/': buffer += '/'; break;
-            case 'b': buffer += '\b'; break;
-            case 'f': buffer += '\f'; break;
-            case 'n': buffer += '\n'; break;
-            case 'r': buffer += '\r'; break;
-            case 't': buffer += '\t'; break;
-            case 'u': {
-                std::uint32_t cp = 0;
-                if (!read_hex4(p_ + 2, cp)) return fail(p_, "`\\u` must be followed by four hexadecimal digits");
-                if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(p_, fmt::format("`\\u{:04X}` is a low surrogate without a high one before it", cp));
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    std::uint32_t low = 0;
-                    if (end_ - p_ < 12 || p_[6] != '\\' || p_[7] != 'u' || !read_hex4(p_ + 8, low) || low < 0xDC00 || low > 0xDFFF) {
-                        return fail(p_, fmt::format("`\\u{:04X}` is a high surrogate without a low one after it", cp));
-                    }
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                    p_ += 6;
+        static constexpr std::string_view k_escapes = "\"\\/bfnrt";
+        static constexpr std::string_view k_escaped = "\"\\/\b\f\n\r\t";
+        if (std::size_t i = k_escapes.find(e); i != std::string_view::npos) {
+            buffer += k_escaped[i];
+        } else if (e == 'u') {
+            std::uint32_t cp = 0;
+            if (!read_hex4(p_ + 2, cp)) return fail(p_, "`\\u` must be followed by four hexadecimal digits");
+            if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(p_, fmt::format("`\\u{:04X}` is a low surrogate without a high one before it", cp));
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                std::uint32_t low = 0;
+                if (end_ - p_ < 12 || p_[6] != '\\' || p_[7] != 'u' || !read_hex4(p_ + 8, low) || low < 0xDC00 || low > 0xDFFF) {
+                    return fail(p_, fmt::format("`\\u{:04X}` is a high surrogate without a low one after it", cp));
                 }
-                append_utf8(buffer, cp);
-                p_ += 4;
-                break;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                p_ += 6;
             }
-            default:
-                return fail(p_, fmt::format("invalid escape `\\{}` in a string", static_cast<unsigned char>(e) < 0x80 && e >= 0x20 ? std::string(1, e) : "?"));
+            append_utf8(buffer, cp);
+            p_ += 4;
+        } else {
+            return fail(p_, fmt::format("invalid escape `\\{}` in a string", static_cast<unsigned char>(e) < 0x80 && e >= 0x20 ? std::string(1, e) : "?"));
         }
         p_ += 2;
     }

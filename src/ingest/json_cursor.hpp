@@ -77,18 +77,7 @@ public:
     /// to come, holding no quote, backslash or control character; when the key is that,
     /// `key` is `hint` itself (same data pointer), found with one comparison.
     bool member(Members& m, std::string_view& key, std::string_view hint = {}) {
-        if (failed_) return false;
-        if (p_ == end_) return fail(p_, "the line ends inside an object");
-        if (*p_ == '}') return close();
-        if (m.first) {
-            m.first = false;
-        } else if (*p_ == ',') {
-            ++p_;
-            skip_whitespace();
-            if (p_ == end_) return fail(p_, "the line ends inside an object");
-        } else {
-            return fail(p_, "expected `,` or `}` after an object member");
-        }
+        if (!next_item(m.first, '}', "the line ends inside an object", "expected `,` or `}` after an object member")) return false;
         if (*p_ != '"') return fail(p_, "expected a key: a string in double quotes");
         if (!hint.empty() && static_cast<std::size_t>(end_ - p_) > hint.size() + 1 && p_[hint.size() + 1] == '"' &&
             same_bytes(p_ + 1, hint.data(), hint.size())) {
@@ -107,21 +96,7 @@ public:
 
     /// Moves to the next element of the array entered: true with the cursor on it;
     /// false after the closing bracket or on an error.
-    bool element(Elements& e) {
-        if (failed_) return false;
-        if (p_ == end_) return fail(p_, "the line ends inside an array");
-        if (*p_ == ']') return close();
-        if (e.first) {
-            e.first = false;
-        } else if (*p_ == ',') {
-            ++p_;
-            skip_whitespace();
-        } else {
-            return fail(p_, "expected `,` or `]` after an array element");
-        }
-        if (p_ == end_) return fail(p_, "the line ends where a value was expected");
-        return true;
-    }
+    bool element(Elements& e) { return next_item(e.first, ']', "the line ends inside an array", "expected `,` or `]` after an array element"); }
 
     /// Reads the string that comes next.
     bool string(std::string_view& out) {
@@ -152,9 +127,24 @@ private:
     }
     bool fail(const char* at, std::string message) { return fail_at(static_cast<std::size_t>(at - begin_), std::move(message)); }
     bool enter(char open, const char* expected);
+    // At the next member or element, past its comma: false past `close` or on an error.
+    // Inlined by force: it is most of member() and element(), called for every value.
+    [[gnu::always_inline]] bool next_item(bool& first, char close, const char* ends_inside, const char* expected) {
+        if (failed_) return false;
+        if (p_ == end_) return fail(p_, ends_inside);
+        if (*p_ == close) return close_nest();
+        if (first) {
+            first = false;
+            return true;
+        }
+        if (*p_ != ',') return fail(p_, expected);
+        ++p_;
+        skip_whitespace();
+        return p_ != end_ || fail(p_, ends_inside);
+    }
     // Past the closing brace or bracket of the object or array entered: false, as
     // member() and element() say there.
-    bool close() {
+    bool close_nest() {
         ++p_;
         --depth_;
         skip_whitespace();

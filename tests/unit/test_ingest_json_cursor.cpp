@@ -88,7 +88,7 @@ TEST_SUITE("medclaim::JsonCursor") {
         CHECK(error_of(R"({"a":})") == "5: expected a value");
         CHECK(error_of(R"({"a":"xyz)") == "5: a string is opened but never closed");
         CHECK(error_of(R"({"a":1)") == "6: the line ends inside an object");
-        CHECK(error_of(R"([1,)") == "3: the line ends where a value was expected");
+        CHECK(error_of(R"([1,)") == "3: the line ends inside an array");
         CHECK(error_of(R"({"a":01})") == "5: malformed number `01`");
         CHECK(error_of(R"({"a":1.})") == "5: malformed number `1.`");
         CHECK(error_of(R"({"a":-})") == "5: malformed number `-`");
