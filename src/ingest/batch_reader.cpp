@@ -159,10 +159,12 @@ private:
         if (mode_ == Mode::csv) read_csv_header(keep);
     }
 
-    void fill() {
+    // Reads up to `want` bytes more (at least 64 KiB) onto carry_.
+    void fill(std::size_t want = k_read_bytes) {
+        want = std::max<std::size_t>(want, 64 << 10);
         std::size_t old = carry_.size();
-        carry_.resize(old + k_read_bytes);
-        std::size_t got = source_->read(carry_.data() + old, k_read_bytes);
+        carry_.resize(old + want);
+        std::size_t got = source_->read(carry_.data() + old, want);
         carry_.resize(old + got);
         if (got == 0) eof_ = true;
     }
@@ -229,18 +231,27 @@ private:
 
     bool input_done() const { return eof_ && carry_.empty(); }
 
+    // Moves carry_'s first `end` bytes into the piece: the buffer itself when they are
+    // most of it, so that only the short rest is copied.
     void take(Piece& p, std::size_t end) {
-        p.bytes.assign(carry_, 0, end);
+        if (end >= carry_.size() / 2) {
+            p.bytes = std::move(carry_);
+            carry_.assign(p.bytes, end);
+            p.bytes.resize(end);
+        } else {
+            p.bytes.assign(carry_, 0, end);
+            carry_.erase(0, end);
+        }
         p.first_line = carry_line_;
         carry_line_ += count_lines(p.bytes);
-        carry_.erase(0, end);
     }
 
     // Reads up to a piece's worth. Returns whether that settles the next piece: false at
     // the end of the input, true when the rest of the input fits one piece (taken into
     // `p`); nullopt when a cut must be found.
     std::optional<bool> take_rest(Piece& p) {
-        while (!eof_ && carry_.size() < piece_bytes_) fill();
+        // Just past a piece: the cut then leaves at most a line's worth to copy.
+        while (!eof_ && carry_.size() <= piece_bytes_) fill(piece_bytes_ + 1 - carry_.size());
         if (carry_.empty()) return false;
         if (carry_.size() > piece_bytes_ || !eof_) return std::nullopt;
         take(p, carry_.size());
