@@ -22,6 +22,7 @@ namespace {
 constexpr std::size_t k_piece_bytes = 512 << 10;  // smaller pieces hold less in flight; much smaller ones cost more in hand-overs
 constexpr std::size_t k_max_piece_bytes = 64 << 20;  // CSV: no cut holds within this: one reader for the rest
 constexpr std::size_t k_read_bytes = 1 << 20;
+constexpr std::size_t k_min_read_bytes = 64 << 10;   // fewer bytes are not worth a read
 constexpr std::size_t k_serial_claims = 256;         // claims per batch from one reader
 constexpr std::size_t k_ready_batches = 2;           // read ahead at most this many batches
 
@@ -40,18 +41,6 @@ struct Piece {
     BatchPart part;
     bool ended_in_quotes = false;
 };
-
-// Line ends in `text` (memchr is many times faster than a byte loop on long lines).
-std::uint64_t count_lines(std::string_view text) {
-    std::uint64_t n = 0;
-    const char* p = text.data();
-    const char* end = p + text.size();
-    while (const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p))) {
-        ++n;
-        p = static_cast<const char*>(nl) + 1;
-    }
-    return n;
-}
 
 // Reads every claim of `reader` into `part`, reusing the items it holds, except those
 // that grew large for a big claim: memory would otherwise keep the largest claim's size
@@ -159,9 +148,9 @@ private:
         if (mode_ == Mode::csv) read_csv_header(keep);
     }
 
-    // Reads up to `want` bytes more (at least 64 KiB) onto carry_.
+    // Reads up to `want` bytes more (at least k_min_read_bytes) onto carry_.
     void fill(std::size_t want = k_read_bytes) {
-        want = std::max<std::size_t>(want, 64 << 10);
+        want = std::max(want, k_min_read_bytes);
         std::size_t old = carry_.size();
         carry_.resize(old + want);
         std::size_t got = source_->read(carry_.data() + old, want);
@@ -182,7 +171,7 @@ private:
                 if (c == '\n' && content) {
                     header_ = carry_.substr(0, scanned + 1);
                     carry_.erase(0, scanned + 1);
-                    carry_line_ = 1 + static_cast<std::uint64_t>(std::count(header_.begin(), header_.end(), '\n'));
+                    carry_line_ = 1 + count_lines(header_);
                     CsvReader probe(name_, map_, view_source(header_), std::string(), nullptr, keep, text_);
                     id_column_ = probe.claim_id_column();
                     return;

@@ -9,8 +9,6 @@ namespace {
 
 bool is_digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
 
-// What may follow a number or a literal.
-bool ends_token(const char* p, const char* end) { return p == end || *p == ',' || *p == '}' || *p == ']' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'; }
 
 void append_utf8(std::string& out, std::uint32_t cp) {
     if (cp < 0x80) {
@@ -72,8 +70,8 @@ bool JsonCursor::number(std::string_view& out) {
         if (q != end_ && (*q == '+' || *q == '-')) ++q;
         ok = digits() > 0;
     }
-    if (!ok || !ends_token(q, end_)) {
-        while (!ends_token(q, end_)) ++q;
+    if (!ok || !ends_token(q)) {
+        while (!ends_token(q)) ++q;
         return fail(start, fmt::format("malformed number `{}`", quote_excerpt(std::string_view(start, static_cast<std::size_t>(q - start)))));
     }
     p_ = q;
@@ -85,7 +83,7 @@ bool JsonCursor::number(std::string_view& out) {
 bool JsonCursor::literal() {
     if (failed_) return false;
     for (std::string_view word : {std::string_view("true"), std::string_view("false"), std::string_view("null")}) {
-        if (static_cast<std::size_t>(end_ - p_) >= word.size() && std::string_view(p_, word.size()) == word && ends_token(p_ + word.size(), end_)) {
+        if (static_cast<std::size_t>(end_ - p_) >= word.size() && std::string_view(p_, word.size()) == word && ends_token(p_ + word.size())) {
             p_ += word.size();
             skip_whitespace();
             return true;

@@ -122,6 +122,8 @@ public:
 
 private:
     static bool is_whitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+    // What may follow a number or a literal.
+    bool ends_token(const char* p) const { return p == end_ || *p == ',' || *p == '}' || *p == ']' || is_whitespace(*p); }
     void skip_whitespace() {
         while (p_ != end_ && static_cast<unsigned char>(*p_) <= ' ' && is_whitespace(*p_)) ++p_;
     }

@@ -13,6 +13,7 @@ namespace medclaim {
 namespace {
 
 constexpr std::size_t k_read_bytes = 1 << 20;
+constexpr std::size_t k_first_buffer_bytes = 4 << 20;  // grows for longer lines
 constexpr std::size_t k_kept_bytes = 1 << 20;  // of an over-long line, for the rejects file
 
 std::string_view trim_json(std::string_view s) {
@@ -41,15 +42,9 @@ struct JsonlReader::Walker {
     bool& parsed_;
 };
 
-JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, ValueSyntax text, std::uint64_t first_line,
-                         std::size_t buffer_bytes)
-    : name_(std::move(name)),
-      map_(map),
-      source_(std::move(source)),
-      walker_(std::make_unique<Walker>(*this)),
-      line_number_(first_line - 1),
-      text_(text) {
-    buffer_.resize(std::max(buffer_bytes, k_read_bytes));
+JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, ValueSyntax text)
+    : name_(std::move(name)), map_(map), source_(std::move(source)), walker_(std::make_unique<Walker>(*this)), text_(text) {
+    buffer_.resize(k_first_buffer_bytes);
 }
 
 JsonlReader::JsonlReader(std::string name, const ColumnMap& map, std::string_view text, ValueSyntax syntax, std::uint64_t first_line)
@@ -295,21 +290,20 @@ void JsonlReader::Walker::scalar(JsonCursor& c, FieldId field, JsonCursor::Type 
     using Type = JsonCursor::Type;
     Where where{0, at};
     std::string_view text;
+    ValueSyntax syntax = r.text_;
     switch (type) {
         case Type::string:
             if (!c.string(text)) return;
-            builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, r.text_);
-            return;
+            break;
         case Type::number:
             if (!c.number(text)) return;
-            builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, ValueSyntax::json_number);
-            return;
+            syntax = ValueSyntax::json_number;
+            break;
         case Type::true_value:
         case Type::false_value:
             if (!c.literal()) return;
             text = type == Type::true_value ? "true" : "false";
-            builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, r.text_);
-            return;
+            break;
         case Type::null: c.literal(); return;  // null: absent
         case Type::object:
         case Type::array:
@@ -318,6 +312,7 @@ void JsonlReader::Walker::scalar(JsonCursor& c, FieldId field, JsonCursor::Type 
             return;
         case Type::none: c.skip(); return;  // fails: no value here
     }
+    builder_.set(field, map_.has_values(field) ? map_.map_value(field, text) : text, where, syntax);
 }
 
 void JsonlReader::Walker::list(JsonCursor& c, FieldId field) {

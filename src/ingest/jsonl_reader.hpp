@@ -22,11 +22,10 @@ class JsonlReader final : public ClaimReader {
 public:
     static constexpr std::size_t k_max_line_bytes = 16 * 1024 * 1024;
 
-    /// `first_line`: the line number of the source's first line (a piece cut out of a file
-    /// starts further down); `buffer_bytes`: the initial read buffer (it grows as needed).
-    JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, ValueSyntax text = ValueSyntax::text,
-                std::uint64_t first_line = 1, std::size_t buffer_bytes = 4 << 20);
-    /// Reads `text`, held in memory by the caller for the reader's life, in place.
+    /// Reads `source` through a buffer of its own (it grows for long lines).
+    JsonlReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, ValueSyntax text = ValueSyntax::text);
+    /// Reads `text`, held in memory by the caller for the reader's life, in place;
+    /// `first_line`: the line number of its first line (a piece of a file starts further down).
     JsonlReader(std::string name, const ColumnMap& map, std::string_view text, ValueSyntax syntax, std::uint64_t first_line);
     ~JsonlReader() override;
     bool next(ReadItem& item) override;

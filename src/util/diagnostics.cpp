@@ -121,7 +121,7 @@ Diagnostic diagnostic_at(std::string_view file, std::string_view text, std::size
     Diagnostic d;
     d.severity = severity;
     d.file = std::string(file);
-    d.line = 1 + static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_begin), '\n'));
+    d.line = 1 + count_lines(text.substr(0, line_begin));
     d.column = static_cast<std::uint32_t>(count_code_points(text.substr(line_begin, pos - line_begin)) + 1);
     d.source_line = std::string(text.substr(line_begin, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_begin));
     d.message = std::move(message);

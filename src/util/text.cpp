@@ -69,6 +69,20 @@ std::uint64_t mix(std::uint64_t x) {
 
 }  // namespace
 
+std::size_t count_lines(std::string_view s) {
+    // memchr is many times faster than a byte loop on long lines.
+    std::size_t n = 0;
+    const char* p = s.data();
+    const char* end = p + s.size();
+    while (p != end) {
+        const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+        if (nl == nullptr) break;
+        ++n;
+        p = static_cast<const char*>(nl) + 1;
+    }
+    return n;
+}
+
 bool is_valid_utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
 std::size_t first_invalid_utf8(std::string_view s) {

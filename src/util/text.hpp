@@ -20,6 +20,9 @@ inline std::string_view trim(std::string_view s) {
 /// True when `s` is valid UTF-8 (SIMD-accelerated).
 bool is_valid_utf8(std::string_view s);
 
+/// Line ends ('\n') in `s`.
+std::size_t count_lines(std::string_view s);
+
 /// Byte offset of the first invalid UTF-8 sequence in `s`, or npos when valid.
 std::size_t first_invalid_utf8(std::string_view s);
 

@@ -84,6 +84,13 @@ TEST_SUITE("medclaim::text") {
         CHECK(out == "  figure      amount\n  医疗费总额    9.00\n  x          1234.00\n");
         CHECK(align_columns({{"a", "b"}, {"ccc", ""}}, std::vector<bool>{}) == "  a   b\n  ccc\n");
     }
+
+    TEST_CASE("count_lines counts line ends, a last line without one not") {
+        CHECK(count_lines(std::string_view()) == 0);
+        CHECK(count_lines("no end") == 0);
+        CHECK(count_lines("a\n\nb\n") == 3);
+        CHECK(count_lines(std::string(100000, 'x') + "\n" + std::string(5, '\n') + "tail") == 6);
+    }
 }
 
 TEST_SUITE("medclaim::JsonWriter") {
