@@ -1,11 +1,13 @@
 #include "ingest/batch_reader.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -14,17 +16,17 @@
 #include "ingest/csv_reader.hpp"
 #include "ingest/jsonl_reader.hpp"
 #include "util/text.hpp"
-#include "util/worker_pool.hpp"
 
 namespace medclaim {
 namespace {
 
-constexpr std::size_t k_piece_bytes = 512 << 10;  // smaller pieces hold less in flight; much smaller ones cost more in hand-overs
+constexpr std::size_t k_piece_bytes = 256 << 10;  // smaller pieces hold less in flight; much smaller ones cost more in hand-overs
 constexpr std::size_t k_max_piece_bytes = 64 << 20;  // CSV: no cut holds within this: one reader for the rest
 constexpr std::size_t k_read_bytes = 1 << 20;
 constexpr std::size_t k_min_read_bytes = 64 << 10;   // fewer bytes are not worth a read
 constexpr std::size_t k_serial_claims = 256;         // claims per batch from one reader
 constexpr std::size_t k_ready_batches = 2;           // read ahead at most this many batches
+constexpr std::size_t k_in_flight = 3;               // pieces cut ahead per parsing thread
 
 std::size_t piece_bytes() {
     if (const char* v = std::getenv("MEDCLAIM_PIECE_BYTES")) {
@@ -40,6 +42,74 @@ struct Piece {
     std::uint64_t first_line = 1;
     BatchPart part;
     bool ended_in_quotes = false;
+    std::atomic<bool> parsed{false};  // set by the parsing thread
+    std::exception_ptr error;      // what parsing threw
+};
+
+// Parses pieces on threads of its own, each piece as soon as a thread is free, in the
+// order they were given: the thread that cuts pieces goes on cutting meanwhile, and no
+// thread waits for another to finish a round.
+class PieceParsers {
+public:
+    PieceParsers(unsigned threads, std::function<void(Piece&)> parse) : parse_(std::move(parse)) {
+        for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
+    }
+    ~PieceParsers() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        changed_.notify_all();
+        for (std::thread& t : threads_) t.join();
+    }
+    PieceParsers(const PieceParsers&) = delete;
+    PieceParsers& operator=(const PieceParsers&) = delete;
+
+    /// Queues `p`, which must stay where it is until wait(p) returns.
+    void submit(Piece& p) {
+        {
+            std::lock_guard lock(mutex_);
+            p.parsed = false;
+            p.error = nullptr;
+            queue_.push_back(&p);
+        }
+        changed_.notify_all();
+    }
+    /// Waits until `p` is parsed; rethrows what parsing it threw.
+    void wait(Piece& p) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return p.parsed.load(); });
+        if (p.error) std::rethrow_exception(std::exchange(p.error, nullptr));
+    }
+
+private:
+    void loop() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            changed_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+            if (stop_) return;
+            Piece* p = queue_.front();
+            queue_.pop_front();
+            lock.unlock();
+            std::exception_ptr error;
+            try {
+                parse_(*p);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            lock.lock();
+            p->error = error;
+            p->parsed = true;
+            changed_.notify_all();
+        }
+    }
+
+    std::function<void(Piece&)> parse_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<Piece*> queue_;
+    bool stop_ = false;
+    std::vector<std::thread> threads_;  // last: started once the rest is ready
 };
 
 // Reads every claim of `reader` into `part`, reusing the items it holds, except those
@@ -143,7 +213,7 @@ private:
         carry_line_ = 1;
         eof_ = false;
         tail_pending_ = false;
-        held_.reset();
+        cut_done_ = false;
         mode_ = in.format == InputFormat::jsonl ? Mode::jsonl : Mode::csv;
         if (mode_ == Mode::csv) read_csv_header(keep);
     }
@@ -357,10 +427,21 @@ private:
         p.ended_in_quotes = reader.ended_in_quotes();
     }
 
-    // Parses pieces[from...] on up to threads_ threads.
-    void parse_all(std::vector<Piece>& pieces, std::size_t from) {
-        if (!pool_) pool_ = std::make_unique<WorkerPool>(threads_);
-        pool_->run(pieces.size() - from, [&](std::size_t i) { parse(pieces[from + i]); });
+    // Cuts pieces and hands them to the parsing threads until k_in_flight per thread
+    // are in flight or the input is all cut.
+    void top_up() {
+        if (!parsers_) parsers_ = std::make_unique<PieceParsers>(threads_, [this](Piece& p) { parse(p); });
+        while (!cut_done_ && flight_.size() < k_in_flight * threads_) {
+            auto p = std::make_unique<Piece>();
+            p->part = spare_part();
+            if (!(mode_ == Mode::jsonl ? cut_jsonl(*p) : cut_csv(*p))) {
+                spare_.push_back(std::move(p->part));
+                cut_done_ = true;
+                break;
+            }
+            parsers_->submit(*p);
+            flight_.push_back(std::move(p));
+        }
     }
 
     // True when the cut between `a` and `b` fell inside a quoted field or a claim.
@@ -371,61 +452,71 @@ private:
         return !id.empty() && id == b.part.items.front().claim_id;
     }
 
-    void read_pieces(Batch& out) {
-        std::vector<Piece> pieces;
-        if (held_) {
-            pieces.push_back(std::move(*held_));
-            held_.reset();
-        }
-        std::size_t fresh = pieces.size();
-        while (pieces.size() - fresh < threads_) {
-            Piece p;
-            p.part = spare_part();
-            if (!(mode_ == Mode::jsonl ? cut_jsonl(p) : cut_csv(p))) break;
-            pieces.push_back(std::move(p));
-        }
-        parse_all(pieces, fresh);
-        if (mode_ == Mode::csv) {
-            for (std::size_t i = 0; i + 1 < pieces.size();) {
-                if (!joined(pieces[i], pieces[i + 1])) {
-                    ++i;
-                    continue;
-                }
-                pieces[i].bytes += pieces[i + 1].bytes;
-                spare_.push_back(std::move(pieces[i + 1].part));
-                pieces.erase(pieces.begin() + static_cast<std::ptrdiff_t>(i) + 1);
-                if (pieces[i].bytes.size() > k_max_piece_bytes) {
-                    tail_pending_ = true;
-                    pieces.resize(i + 1);  // its start is sound; the rest goes to one reader from there
-                    break;
-                }
-                parse(pieces[i]);
-            }
-            if (tail_pending_) {
-                // One reader from the start of the last piece (a sound cut) or of what is
-                // left (right after the header or a sound cut when there is no piece).
-                std::string rest;
-                std::uint64_t line = carry_line_;
-                if (!pieces.empty()) {
-                    rest = std::move(pieces.back().bytes);
-                    line = pieces.back().first_line;
-                    pieces.pop_back();
-                }
-                rest += carry_;
+    // CSV: settles whether the first piece in flight ends where it was cut, undoing cuts
+    // that were not sound. Returns false when the rest of the input went to one reader.
+    bool confirm_csv_front() {
+        Piece& a = *flight_.front();
+        for (;;) {
+            if (flight_.size() == 1) top_up();
+            if (flight_.size() == 1) {
+                if (!tail_pending_) return true;  // the last piece of the input
+                // No cut within 64 MiB after it: one reader from its start, a sound cut.
+                std::string rest = std::move(a.bytes) + carry_;
+                std::uint64_t line = a.first_line;
+                drop_flight();
                 continue_serially(std::move(rest), line);
-            } else if (!input_done() && !pieces.empty()) {
-                held_ = std::move(pieces.back());  // its end is confirmed by the next piece
-                pieces.pop_back();
+                return false;
             }
+            Piece& b = *flight_[1];
+            parsers_->wait(b);
+            if (!joined(a, b)) return true;
+            a.bytes += b.bytes;
+            spare_.push_back(std::move(b.part));
+            flight_.erase(flight_.begin() + 1);
+            if (a.bytes.size() > k_max_piece_bytes) {
+                // Its start is sound; the rest goes to one reader from there.
+                std::string rest = std::move(a.bytes);
+                for (std::size_t i = 1; i < flight_.size(); ++i) rest += flight_[i]->bytes;
+                rest += carry_;
+                std::uint64_t line = a.first_line;
+                drop_flight();
+                continue_serially(std::move(rest), line);
+                return false;
+            }
+            parse(a);
         }
-        for (Piece& p : pieces) {
+    }
+
+    // Forgets the pieces in flight, once no thread is parsing them.
+    void drop_flight() {
+        for (auto& p : flight_) parsers_->wait(*p);
+        for (auto& p : flight_) spare_.push_back(std::move(p->part));
+        flight_.clear();
+    }
+
+    // Hands out up to threads_ parsed pieces in input order: waits for the first, then
+    // takes those already parsed.
+    void read_pieces(Batch& out) {
+        top_up();
+        if (flight_.empty() && tail_pending_) {
+            // No cut within 64 MiB right after the header or a sound cut: one reader.
+            continue_serially(std::exchange(carry_, std::string()), carry_line_);
+            return;
+        }
+        while (!flight_.empty() && out.parts.size() < threads_) {
+            Piece& p = *flight_.front();
+            if (!out.parts.empty() && !p.parsed) break;
+            parsers_->wait(p);
+            if (mode_ == Mode::csv && !confirm_csv_front()) return;
             if (p.part.size > 0) {
                 out.parts.push_back(std::move(p.part));
             } else {
                 spare_.push_back(std::move(p.part));
             }
+            flight_.pop_front();
+            top_up();
         }
-        if (mode_ != Mode::serial && input_done() && !held_) mode_ = Mode::none;
+        if (flight_.empty() && cut_done_) mode_ = Mode::none;
     }
 
     const std::vector<InputSpec>& inputs_;
@@ -435,7 +526,6 @@ private:
     std::size_t next_input_ = 0;
     std::exception_ptr failed_;  // to throw on the next call
     std::vector<BatchPart> spare_;  // parts of batches handed back, to be filled again
-    std::unique_ptr<WorkerPool> pool_;
 
     // The input being read.
     Mode mode_ = Mode::none;
@@ -448,8 +538,10 @@ private:
     bool eof_ = false;
     std::string header_;             // CSV: the header record and its line end
     std::size_t id_column_ = 0;
-    std::optional<Piece> held_;      // CSV: parsed, its end not yet confirmed
     bool tail_pending_ = false;      // CSV: no cut within 64 MiB
+    bool cut_done_ = false;          // no piece left to cut
+    std::deque<std::unique_ptr<Piece>> flight_;  // cut, in input order, parsed or being parsed
+    std::unique_ptr<PieceParsers> parsers_;      // after flight_: its threads stop first
 };
 
 // Runs an Impl on a thread of its own, a few batches ahead of the caller.

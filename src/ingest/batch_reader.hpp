@@ -24,8 +24,8 @@ struct Batch {
 };
 
 /// Reads inputs in batches of claims. With one thread it is one ClaimReader per input.
-/// With more, it reads ahead on a thread of its own and parses pieces of a JSON Lines
-/// or flat CSV file on `threads` threads at once. Either way the claims come out as one
+/// With more, a thread of its own cuts a JSON Lines or flat CSV file into pieces, which
+/// `threads` threads parse, each piece as soon as one is free. Either way the claims come out as one
 /// ClaimReader gives them: same order, line numbers and findings, except that a finding
 /// marked `once` may come again in a later piece (the caller reports the first only).
 /// Rules: 1. JSON Lines is cut at line ends; a line longer than the reader's limit goes
@@ -33,7 +33,7 @@ struct Batch {
 /// cut at a line end between rows that give different claim ids; a cut that turns out
 /// to fall inside a quoted field or inside a claim (found once the pieces are parsed)
 /// is undone by parsing the two pieces as one; 3. two-file CSV, and flat CSV where no
-/// cut holds within 64 MiB, are read by one reader; 4. the piece size is 512 KiB
+/// cut holds within 64 MiB, are read by one reader; 4. the piece size is 256 KiB
 /// (`MEDCLAIM_PIECE_BYTES` sets another, for tests).
 class BatchReader {
 public:
