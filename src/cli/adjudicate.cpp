@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <exception>
 #include <functional>
@@ -140,12 +141,12 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         }
         return ledger.settle(item.claim, item.raw_text, *pack, stamps.at(pack), o.explain);
     };
-    std::vector<Settlement> settled;
+    std::array<std::vector<Settlement>, 2> settled;  // one for each of Intake's two batches in flight
     WorkerPool pool(setup.threads);
-    auto prepare = [&](const std::vector<ReadItem*>& claims) { settle_batch(claims, settled, pool, ledger, settle); };
-    IntakeCounts counts = intake.run(prepare, [&](ReadItem& item, std::size_t index) -> Intake::Verdict {
+    auto prepare = [&](const std::vector<ReadItem*>& claims, std::size_t slot) { settle_batch(claims, settled[slot], pool, ledger, settle); };
+    IntakeCounts counts = intake.run(prepare, [&](ReadItem& item, std::size_t index, std::size_t slot) -> Intake::Verdict {
         const Claim& c = item.claim;
-        Settlement& s = settled[index];
+        Settlement& s = settled[slot][index];
         if (s.kind == Settlement::Kind::refused) return std::move(s.reason);
         if (csv) {
             text.clear();

@@ -1,6 +1,13 @@
 #include "ingest/intake.hpp"
 
 #include <algorithm>
+#include <array>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -138,7 +145,127 @@ void Intake::drop_repeated(ReadItem& item) {
 }
 
 IntakeCounts Intake::run(const std::function<Verdict(ReadItem&)>& on_claim) {
-    return run([](const std::vector<ReadItem*>&) {}, [&](ReadItem& item, std::size_t) { return on_claim(item); });
+    return run([](const std::vector<ReadItem*>&, std::size_t) {}, [&](ReadItem& item, std::size_t, std::size_t) { return on_claim(item); });
+}
+
+// A batch between reading and finishing: its claims, and those accepted so far.
+struct Intake::Stage {
+    Batch batch;
+    std::vector<ReadItem*> items;
+    std::vector<ReadItem*> accepted;
+};
+
+// Finishes the batches prepare() is done with, one after the other, on a thread of its
+// own, so that finishing one batch overlaps preparing the next.
+class Intake::Finisher {
+public:
+    explicit Finisher(std::function<bool(std::size_t slot)> finish) : finish_(std::move(finish)), thread_([this] { loop(); }) {}
+    ~Finisher() {
+        {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+        }
+        changed_.notify_all();
+        thread_.join();
+    }
+    Finisher(const Finisher&) = delete;
+    Finisher& operator=(const Finisher&) = delete;
+
+    /// Queues the batch in `slot` (after those queued before).
+    void post(std::size_t slot) {
+        {
+            std::lock_guard lock(mutex_);
+            queue_.push_back(slot);
+        }
+        changed_.notify_all();
+    }
+    /// Waits until no queued batch is in `slot`; false when finishing stopped (the limit
+    /// of rejects was passed, or finishing threw).
+    bool wait_free(std::size_t slot) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return stopped_ || std::find(queue_.begin(), queue_.end(), slot) == queue_.end(); });
+        return !stopped_;
+    }
+    /// Waits until every queued batch is finished; rethrows what finishing threw.
+    void drain() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return stopped_ || queue_.empty(); });
+        if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    }
+
+private:
+    void loop() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            changed_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+            if (queue_.empty() || stopped_) return;
+            std::size_t slot = queue_.front();
+            lock.unlock();
+            bool go_on = false;
+            std::exception_ptr error;
+            try {
+                go_on = finish_(slot);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            lock.lock();
+            queue_.pop_front();
+            if (!go_on) {
+                stopped_ = true;
+                error_ = error;
+            }
+            changed_.notify_all();
+        }
+    }
+
+    std::function<bool(std::size_t)> finish_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::size_t> queue_;  // slots posted, first being finished
+    bool closed_ = false;
+    bool stopped_ = false;
+    std::exception_ptr error_;
+    std::thread thread_;  // last: started once the rest is ready
+};
+
+// Reports, counts and finishes the claims of one batch in input order. Returns false
+// when a count limit of rejects is passed.
+bool Intake::finish_batch(Stage& stage, std::size_t slot, const Finish& finish, IntakeCounts& counts, Progress& progress) {
+    if (!stage.batch.notes.empty()) progress.finish();
+    for (const Diagnostic& d : stage.batch.notes) sink_.report(d);
+    std::size_t index = 0;
+    for (ReadItem* claim : stage.items) {
+        ReadItem& item = *claim;
+        ++counts.claims;
+        counts.records += item.records.size();
+        drop_repeated(item);
+        if (!item.findings.empty()) progress.finish();
+        for (const Finding& f : item.findings) sink_.report(f.diagnostic);
+        progress.tick(counts.claims, counts.records);
+        if (item.accepted) {
+            if (Verdict refused = finish(item, index++, slot)) {
+                Finding f;
+                std::string_view file = item.records.empty() ? std::string_view{} : std::string_view(item.files[item.records.front().file]);
+                f.diagnostic = Diagnostic{Severity::error, std::string(file), item.records.empty() ? 0 : item.records.front().line, 0,
+                                          std::move(*refused), ""};
+                progress.finish();
+                sink_.report(f.diagnostic);
+                item.findings.insert(item.findings.begin(), std::move(f));
+                item.accepted = false;
+            }
+        }
+        if (item.accepted) {
+            ++counts.claims_accepted;
+            counts.records_accepted += item.records.size();
+        } else {
+            reject(item, counts);
+            if (limit_ && !limit_->percent && counts.claims_rejected > limit_->value) {
+                counts.limit_exceeded = true;
+                return false;
+            }
+        }
+    }
+    return true;
 }
 
 IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
@@ -149,55 +276,34 @@ IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
         ~Erase() { p.finish(); }
     } erase{progress};
     BatchReader reader(inputs_, map_, threads_);
-    Batch batch;
-    std::vector<ReadItem*> accepted;
-    std::vector<ReadItem*> items;
-    while (reader.next(batch)) {
-        if (!batch.notes.empty()) progress.finish();
-        for (const Diagnostic& d : batch.notes) sink_.report(d);
-        accepted.clear();
-        items.clear();
-        for (BatchPart& part : batch.parts) {
-            for (std::size_t i = 0; i < part.size; ++i) items.push_back(&part.items[i]);
+    std::array<Stage, 2> stages;
+    std::unique_ptr<Finisher> finisher;
+    if (threads_ > 1) {
+        finisher = std::make_unique<Finisher>([&](std::size_t slot) { return finish_batch(stages[slot], slot, finish, counts, progress); });
+    }
+    for (std::size_t n = 0;; ++n) {
+        std::size_t slot = finisher ? n % stages.size() : 0;
+        Stage& stage = stages[slot];
+        if (finisher && !finisher->wait_free(slot)) break;
+        if (!reader.next(stage.batch)) break;
+        stage.items.clear();
+        stage.accepted.clear();
+        for (BatchPart& part : stage.batch.parts) {
+            for (std::size_t i = 0; i < part.size; ++i) stage.items.push_back(&part.items[i]);
         }
-        for (ReadItem* item : items) {
+        for (ReadItem* item : stage.items) {
             check_duplicate(*item);
-            if (item->accepted) accepted.push_back(item);
+            if (item->accepted) stage.accepted.push_back(item);
         }
-        prepare(accepted);
-        std::size_t index = 0;
-        for (ReadItem* claim : items) {
-            ReadItem& item = *claim;
-            ++counts.claims;
-            counts.records += item.records.size();
-            drop_repeated(item);
-            if (!item.findings.empty()) progress.finish();
-            for (const Finding& f : item.findings) sink_.report(f.diagnostic);
-            progress.tick(counts.claims, counts.records);
-            if (item.accepted) {
-                if (Verdict refused = finish(item, index++)) {
-                    Finding f;
-                    std::string_view file = item.records.empty() ? std::string_view{} : std::string_view(item.files[item.records.front().file]);
-                    f.diagnostic = Diagnostic{Severity::error, std::string(file), item.records.empty() ? 0 : item.records.front().line, 0,
-                                              std::move(*refused), ""};
-                    progress.finish();
-                    sink_.report(f.diagnostic);
-                    item.findings.insert(item.findings.begin(), std::move(f));
-                    item.accepted = false;
-                }
-            }
-            if (item.accepted) {
-                ++counts.claims_accepted;
-                counts.records_accepted += item.records.size();
-            } else {
-                reject(item, counts);
-                if (limit_ && !limit_->percent && counts.claims_rejected > limit_->value) {
-                    counts.limit_exceeded = true;
-                    return counts;
-                }
-            }
+        prepare(stage.accepted, slot);
+        if (finisher) {
+            finisher->post(slot);
+        } else if (!finish_batch(stage, slot, finish, counts, progress)) {
+            break;
         }
     }
+    if (finisher) finisher->drain();
+    if (counts.limit_exceeded) return counts;
     if (limit_ && limit_->percent && counts.claims > 0 && counts.claims_rejected * 10000 > limit_->value * counts.claims) {
         counts.limit_exceeded = true;
     }

@@ -14,6 +14,7 @@ namespace medclaim {
 
 class ColumnMap;
 class OutputFile;
+class Progress;
 
 /// `--max-rejects`: a count of rejected claims, or a percentage of claims read.
 struct RejectLimit {
@@ -59,9 +60,12 @@ public:
     IntakeCounts run(const std::function<Verdict(ReadItem&)>& on_claim);
     /// Reads all inputs in batches: `prepare` receives the accepted claims of a batch, in
     /// input order, and may work on them at once (on threads of its own); then `finish`
-    /// receives each of them in input order with its index in that list.
-    using Prepare = std::function<void(const std::vector<ReadItem*>& accepted)>;
-    using Finish = std::function<Verdict(ReadItem& item, std::size_t index)>;
+    /// receives each of them in input order with its index in that list. With threads
+    /// > 1, `finish` runs on a thread of Intake's own, for one batch while `prepare`
+    /// works on the next: `slot` (0 or 1) tells the two apart, for a caller that keeps
+    /// results per batch. Both are called for the batches in input order.
+    using Prepare = std::function<void(const std::vector<ReadItem*>& accepted, std::size_t slot)>;
+    using Finish = std::function<Verdict(ReadItem& item, std::size_t index, std::size_t slot)>;
     IntakeCounts run(const Prepare& prepare, const Finish& finish);
     /// Makes the rejects file durable (call once the run's other outputs are written).
     void commit_rejects();
@@ -70,6 +74,9 @@ public:
 
 private:
     class SeenIds;
+    struct Stage;
+    class Finisher;
+    bool finish_batch(Stage& stage, std::size_t slot, const Finish& finish, IntakeCounts& counts, Progress& progress);
     void reject(ReadItem& item, IntakeCounts& counts);
     void check_duplicate(ReadItem& item);
     void drop_repeated(ReadItem& item);
