@@ -1,0 +1,165 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "ingest/policy_reader.hpp"
+#include "util/error.hpp"
+
+using namespace medclaim;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Writes `text` to a file named `name` and reads it as a policies file; `said` gets
+// every diagnostic as "line:col: severity: message".
+struct Read {
+    PolicyRead result;
+    std::vector<std::string> said;
+};
+
+Read read_text(const std::string& name, const std::string& text) {
+    fs::path dir = fs::temp_directory_path() / fmt::format("medclaim-policies-{}", ::getpid());
+    fs::create_directories(dir);
+    fs::path path = dir / name;
+    std::ofstream(path, std::ios::binary) << text;
+    std::vector<Diagnostic> kept;
+    DiagnosticSink sink(kept);
+    Read r;
+    r.result = read_policies(path.string(), sink);
+    for (const Diagnostic& d : kept) {
+        CHECK(d.file == path.string());
+        r.said.push_back(fmt::format("{}:{}: {}: {}", d.line, d.column, d.severity == Severity::error ? "error" : "warning", d.message));
+    }
+    fs::remove_all(dir);
+    return r;
+}
+
+Date day(const char* text) { return *Date::parse(text); }
+
+}  // namespace
+
+TEST_CASE("policies: a CSV file gives each policy with its defaults, found by id and by member and date") {
+    Read r = read_text("p.csv",
+                       "policy_id,product,member_id,start_date,end_date,first_insured_date,health_status,conditions,options\n"
+                       "P1,million,M1,2024-03-01,2025-02-28,2022-03-01,healthy,,proton\n"
+                       "P2,huiminbao,M1,2024-01-01,2024-12-31,,preexisting,C34|E11.9,\n"
+                       "P3,million,M2,2024-06-01,2025-05-31,,,,\n");
+    CHECK(r.said.empty());
+    REQUIRE(r.result.book.size() == 3);
+    CHECK(r.result.records == 3);
+    CHECK(r.result.rejected.empty());
+    const Policy* p1 = r.result.book.find("P1");
+    REQUIRE(p1 != nullptr);
+    CHECK(p1->product == "million");
+    CHECK(p1->first_insured == day("2022-03-01"));
+    CHECK(p1->options == std::vector<std::string>{"proton"});
+    CHECK(p1->line == 2);
+    const Policy* p2 = r.result.book.find("P2");
+    REQUIRE(p2 != nullptr);
+    CHECK(p2->health == HealthStatus::preexisting);
+    CHECK(p2->first_insured == p2->start);  // not given: the start
+    CHECK(p2->conditions == std::vector<std::string>{"C34", "E11.9"});
+    CHECK(p2->declared("C34.901"));
+    CHECK_FALSE(p2->declared("C18.9"));
+    CHECK(r.result.book.find("P3")->health == HealthStatus::healthy);
+    CHECK(r.result.book.find("P9") == nullptr);
+
+    // M1 on 2024-05-01: both, in start-date order; on 2025-01-15: P1 only.
+    auto both = r.result.book.covering("M1", day("2024-05-01"));
+    REQUIRE(both.size() == 2);
+    CHECK(both[0]->id == "P2");
+    CHECK(both[1]->id == "P1");
+    auto later = r.result.book.covering("M1", day("2025-01-15"));
+    REQUIRE(later.size() == 1);
+    CHECK(later[0]->id == "P1");
+    CHECK(r.result.book.covering("M1", day("2025-03-01")).empty());  // the day after P1's end
+    CHECK(r.result.book.covering("M1", day("2025-02-28")).size() == 1);  // its last day
+    CHECK(r.result.book.covering("M3", day("2024-05-01")).empty());
+}
+
+TEST_CASE("policies: each bad CSV record is rejected with every error at its column, and nothing is lost") {
+    Read r = read_text("p.csv",
+                       "policy_id,product,member_id,start_date,end_date,first_insured_date,health_status,conditions,colour\n"
+                       "P1,million,M1,2024-03-01,2025-02-28,,,,red\n"
+                       "P2,million,,2024-02-30,2025-02-28,,unwell,,red\n"
+                       "P3,million,M1,2024-03-01,2024-02-28,2024-04-01,,C34|34,red\n"
+                       "P1,million,M2,2024-03-01,2025-02-28,,,,red\n"
+                       "P4,million\n"
+                       ",,,,,,,,\n");
+    CHECK(r.result.records == 6);
+    CHECK(r.result.book.size() == 1);
+    REQUIRE(r.result.rejected.size() == 5);
+    std::vector<std::string> want = {
+        "1:93: warning: unknown column `colour` is ignored",
+        "3:13: error: `start_date` `2024-02-30` is not a date (YYYY-MM-DD, a day that exists)",
+        "3:36: error: `health_status` `unwell` is not `healthy` or `preexisting`",
+        "3:12: error: missing `member_id`",
+        "4:49: error: `conditions`: `34` is not an ICD-10 code or prefix (such as C34 or E11.9)",
+        "4:26: error: `end_date` 2024-02-28 is before `start_date` 2024-03-01",
+        "4:37: error: `first_insured_date` 2024-04-01 is after `start_date` 2024-03-01: a renewal starts after the first policy",
+        "5:1: error: duplicate policy_id `P1`: first seen at " + r.result.book.find("P1")->file + ":2",
+        "6:1: error: the record has 2 fields; the header has 9",
+        "7:1: error: missing `policy_id`",
+        "7:2: error: missing `product`",
+        "7:3: error: missing `member_id`",
+        "7:4: error: missing `start_date`",
+        "7:5: error: missing `end_date`",
+    };
+    CHECK(r.said == want);
+    const RejectedPolicy& dup = r.result.rejected[2];
+    CHECK(dup.policy_id == "P1");
+    CHECK(dup.line == 5);
+    CHECK(dup.text == "P1,million,M2,2024-03-01,2025-02-28,,,,red");
+    CHECK(dup.errors.size() == 1);
+    CHECK(r.result.rejected[0].errors.size() == 3);
+}
+
+TEST_CASE("policies: JSON Lines records, lists as arrays, and each kind of bad line") {
+    std::string long_line = R"({"policy_id": "L", "options": [")" + std::string(1100000, 'x') + "\"]}";
+    Read r = read_text("p.jsonl",
+                       "{\"policy_id\": \"J1\", \"product\": \"tax\", \"member_id\": \"M1\", \"start_date\": \"2024-01-01\", "
+                       "\"end_date\": \"2024-12-31\", \"conditions\": [\"I10\"], \"options\": null, \"note\": 1}\n"
+                       "\n"
+                       "{\"policy_id\": \"J2\", \"product\": 7, \"member_id\": \"M1\", \"start_date\": \"2024-01-01\", \"end_date\": \"2024-12-31\", \"conditions\": \"I10\", \"note\": 2}\n"
+                       "{\"policy_id\": \"J3\", \"product\": \"tax\"\n"
+                       "[1, 2]\n"
+                       "{\"policy_id\": \"J4\", \"product\": \"tax\", \"member_id\": \"M1\", \"start_date\": \"2024-01-01\", \"end_date\": \"2024-12-31\"} x\n"
+                       "{\"policy_id\": \"J5\", \"product\": \"t\xff\"}\n" +
+                           long_line + "\n" +
+                           "{\"policy_id\": \"J6\", \"product\": \"tax\", \"member_id\": \"M2\", \"start_date\": \"2024-01-01\", \"end_date\": \"2024-12-31\"}");
+    CHECK(r.result.records == 8);
+    CHECK(r.result.book.size() == 2);
+    CHECK(r.result.rejected.size() == 6);
+    REQUIRE(r.result.book.find("J1") != nullptr);
+    CHECK(r.result.book.find("J1")->conditions == std::vector<std::string>{"I10"});
+    CHECK(r.result.book.find("J6") != nullptr);  // the last line has no line end
+    std::vector<std::string> want = {
+        "1:160: warning: unknown key `note` is ignored",
+        "3:32: error: `product` must be a string",
+        "3:122: error: `conditions` must be an array of strings",
+        "4:37: error: invalid JSON: the line ends inside an object",
+        "5:1: error: invalid JSON: expected an object",
+        "6:112: error: invalid JSON: text after the object",
+        "7:34: error: invalid UTF-8",
+        "8:1048577: error: the line is longer than 1048576 bytes",
+    };
+    CHECK(r.said == want);
+    CHECK(r.result.rejected[0].policy_id == "J2");
+    CHECK(r.result.rejected[0].line == 3);
+    CHECK(r.result.rejected[5].truncated);
+    CHECK(r.result.rejected[5].text.size() == 1048576);
+}
+
+TEST_CASE("policies: a file that is not there is an input error; an empty one holds no policies") {
+    std::vector<Diagnostic> kept;
+    DiagnosticSink sink(kept);
+    CHECK_THROWS_AS(read_policies("/nonexistent/policies.csv", sink), InputError);
+    Read r = read_text("empty.csv", "");
+    CHECK(r.result.records == 0);
+    CHECK(r.result.book.size() == 0);
+}
