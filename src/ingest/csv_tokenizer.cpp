@@ -9,6 +9,7 @@ namespace medclaim {
 namespace {
 
 constexpr std::size_t k_read_bytes = 1 << 20;
+constexpr std::size_t k_fill_bytes = 128 << 10;
 
 enum class State { field_begin, unquoted, quoted, after_quote };
 
@@ -50,7 +51,10 @@ Diagnostic record_diagnostic(const std::string& file, const CsvRecord& record, s
 }
 
 CsvTokenizer::CsvTokenizer(ByteSource& source, CsvLimits limits) : source_(source), limits_(limits) {
-    buffer_.resize(limits_.max_record_bytes + 2 * k_read_bytes);
+    // Not zero-filled: only what reads fill is ever looked at, and a reader made for a
+    // small piece of a file touches little of it.
+    buffer_size_ = limits_.max_record_bytes + 2 * k_read_bytes;
+    buffer_ = std::make_unique_for_overwrite<char[]>(buffer_size_);
 }
 
 bool CsvTokenizer::fill() {
@@ -61,11 +65,12 @@ bool CsvTokenizer::fill() {
         pos_ = 0;
     }
     if (begin_ > 0) {
-        std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+        std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
         end_ -= begin_;
         begin_ = 0;
     }
-    std::size_t got = source_.read(buffer_.data() + end_, buffer_.size() - end_);
+    // A read at a time that stays in the core's cache until it is parsed.
+    std::size_t got = source_.read(buffer_.get() + end_, std::min(buffer_size_ - end_, k_fill_bytes));
     if (got == 0) {
         eof_ = true;
         return false;
@@ -124,7 +129,7 @@ bool CsvTokenizer::next(CsvRecord& record) {
     for (;;) {
         if (!skipping_ && pos_ > limits_.max_record_bytes) {
             fail(record, CsvError::record_too_long, 0);
-            head_.assign(buffer_.data() + begin_, limits_.max_record_bytes);
+            head_.assign(buffer_.get() + begin_, limits_.max_record_bytes);
             skipping_ = true;
         }
         if (at_end()) {
@@ -218,13 +223,13 @@ bool CsvTokenizer::next(CsvRecord& record) {
         spans_.clear();
         record.field_starts.clear();
     } else {
-        record.raw = std::string_view(buffer_.data() + begin_, record_end);
+        record.raw = std::string_view(buffer_.get() + begin_, record_end);
         std::size_t escaped_bytes = 0;
         for (const Span& s : spans_) escaped_bytes += s.escaped ? s.end - s.begin : 0;
         scratch_.clear();
         scratch_.reserve(escaped_bytes);  // no reallocation below: views into scratch_ stay valid
         for (const Span& s : spans_) {
-            std::string_view value(buffer_.data() + begin_ + s.begin, s.end - s.begin);
+            std::string_view value(buffer_.get() + begin_ + s.begin, s.end - s.begin);
             if (!s.escaped) {
                 record.fields.push_back(value);
                 continue;

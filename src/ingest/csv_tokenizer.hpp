@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,7 +75,8 @@ private:
 
     ByteSource& source_;
     CsvLimits limits_;
-    std::vector<char> buffer_;
+    std::unique_ptr<char[]> buffer_;
+    std::size_t buffer_size_ = 0;
     std::size_t begin_ = 0;  // first unread byte
     std::size_t end_ = 0;    // one past the last valid byte
     std::size_t pos_ = 0;    // scan position, relative to begin_
