@@ -15,6 +15,7 @@
 #include "state/ledger.hpp"
 #include "ingest/column_map.hpp"
 #include "ingest/jsonl_reader.hpp"
+#include "ingest/policy_reader.hpp"
 #include "util/json_writer.hpp"
 #include "util/text.hpp"
 
@@ -51,6 +52,7 @@ struct TestCase {
     std::string where;  // file:line
     std::vector<std::pair<std::string, std::int64_t>> accumulators;
     std::vector<Claim> claims;
+    std::shared_ptr<PolicyBook> policies = std::make_shared<PolicyBook>();  // commercial policies of the claims
     std::vector<ExpectedClaim> expect;
     bool broken = false;  // the test file has errors in this case
 };
@@ -138,7 +140,7 @@ private:
             fail(t.Mark(), "a test case is a mapping with `name`, `claims` and `expect`");
             return tc;
         }
-        static constexpr std::string_view k_keys[] = {"name", "description", "accumulators", "claims", "expect"};
+        static constexpr std::string_view k_keys[] = {"name", "description", "accumulators", "policies", "claims", "expect"};
         keys(t, k_keys, "a test case");
         tc.where = fmt::format("{}:{}", file_.path, t.Mark().line + 1);
         if (t["name"] && t["name"].IsScalar()) tc.name = t["name"].Scalar();
@@ -159,6 +161,10 @@ private:
                 }
             }
         }
+        if (YAML::Node policies = t["policies"]) {
+            if (!policies.IsSequence()) fail(policies.Mark(), "`policies` is a list of policies, with the fields of a policies file");
+            for (std::size_t i = 0; policies.IsSequence() && i < policies.size(); ++i) policy(policies[i], tc);
+        }
         if (YAML::Node claims = t["claims"]; claims && claims.IsSequence() && claims.size() > 0) {
             for (const YAML::Node& c : claims) claim(c, tc);
         } else {
@@ -170,6 +176,21 @@ private:
             fail(t.Mark(), "a test case needs `expect`, a list of expected claim results");
         }
         return tc;
+    }
+
+    // Reads a policy through the policies reader, validated like a policies file's.
+    void policy(const YAML::Node& p, TestCase& tc) {
+        std::string json;
+        to_json(p, json);
+        std::vector<Diagnostic> said;
+        DiagnosticSink sink(said);
+        PolicyRead read = parse_policies_jsonl(file_.path, json, sink);
+        for (const Diagnostic& d : said) {
+            if (d.severity == Severity::error) fail(p.Mark(), "the policy would be rejected: " + d.message);
+        }
+        for (const Policy& policy : read.book.all()) {
+            if (!tc.policies->add(policy)) fail(p.Mark(), fmt::format("policy `{}` is given twice in the test", policy.id));
+        }
     }
 
     // Reads the claim through the JSON Lines reader, so that a test claim is validated
@@ -275,8 +296,11 @@ std::string actual(const Adjudication& a, const Expected& e) {
     }
     if (e.field.starts_with("payers.")) {
         std::string_view layer = std::string_view(e.field).substr(7);
-        auto it = std::find_if(a.payers.begin(), a.payers.end(), [&](const Payment& p) { return p.layer == layer; });
-        return it == a.payers.end() ? Money{}.to_string() : it->amount.to_string();
+        Money paid;  // every payer of the layer: two policies of one product, say
+        for (const Payment& p : a.payers) {
+            if (p.layer == layer) paid += p.amount;
+        }
+        return paid.to_string();
     }
     const Buckets& b = a.buckets;
     if (e.field == "amount") return b.amount.to_string();
@@ -295,7 +319,8 @@ std::vector<std::string_view> explaining(const Adjudication& a, const Expected& 
     for (const std::string& t : a.trace) {
         bool keep = false;
         if (e.line_no > 0) keep = t.starts_with(line_prefix) || t.find(fmt::format(" on line {}:", e.line_no)) != std::string::npos;
-        else if (e.field.starts_with("payers.")) keep = t.starts_with("layer " + e.field.substr(7) + " ") || t.starts_with("layer " + e.field.substr(7) + ":");
+        else if (e.field.starts_with("payers.")) keep = t.starts_with("layer " + e.field.substr(7) + " ") || t.starts_with("layer " + e.field.substr(7) + ":") ||
+                                                        t.starts_with("product " + e.field.substr(7) + " ") || t.starts_with("product " + e.field.substr(7) + ":");
         else if (e.field == "status" || e.field == "flags") keep = t.starts_with("edit ") || t.starts_with("the claim");
         else if (e.field == "patient" || e.field == "deductible") keep = t.starts_with("layer ") || t.starts_with("patient") || t.starts_with("buckets");
         else keep = t.starts_with("line ") || t.starts_with("buckets");
@@ -351,6 +376,7 @@ std::string run_case(const PackSet& packs, const TestCase& tc, std::vector<std::
     // The claims go through a ledger, as in `adjudicate`, so that reversals and
     // replaced claims behave in tests as they do in production.
     Ledger ledger("", false);
+    ledger.use_policies(tc.policies.get());
     std::vector<const Pack*> versions;
     std::vector<std::pair<std::string, std::string>> rejected;  // claim id, reason
     for (const Claim& c : tc.claims) {

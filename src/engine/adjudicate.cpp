@@ -1,6 +1,7 @@
 #include "engine/adjudicate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <unordered_map>
 
@@ -16,13 +17,7 @@ constexpr std::int64_t k_decimal_one = 1'000'000;  // Type::decimal units in 1
 
 std::string yuan(Money m) { return m.to_string(); }
 std::string yuan(std::int64_t fen) { return Money::from_units(fen).to_string(); }
-// A decimal with trailing zeros dropped, keeping two places: 0.850000 → 0.85.
-std::string trimmed(std::int64_t units, int scale) {
-    std::string s = format_decimal(units, scale);
-    std::size_t keep = s.find('.') + 3;
-    while (s.size() > keep && s.back() == '0') s.pop_back();
-    return s;
-}
+std::string trimmed(std::int64_t units, int scale) { return format_decimal_short(units, scale); }
 
 Money fen(std::int64_t units) { return Money::from_units(units); }
 
@@ -34,8 +29,8 @@ std::int64_t divide_half_up(Int128 n, std::int64_t d) {
 
 class Adjudicator {
 public:
-    Adjudicator(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace)
-        : claim_(claim), pack_(pack), acc_(acc), tracing_(trace) {
+    Adjudicator(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const PolicyBook* policies)
+        : claim_(claim), pack_(pack), acc_(acc), tracing_(trace), policies_(policies) {
         ctx_.claim = &claim;
         if (trace) ctx_.trace = &trace_;
     }
@@ -69,8 +64,13 @@ public:
             out_.status = ClaimStatus::denied;
             if (tracing_) note("the claim is denied: no layer pays");
         } else {
-            for (const Layer& layer : pack_.benefits) pay(layer);
-            pended = pended || pack_defect_;
+            if (claim_.prior.present) {
+                pay_prior();  // the 医保 platform settled basic insurance already
+            } else {
+                for (const Layer& layer : pack_.benefits) pay(layer);
+            }
+            pay_products();
+            pended = pended || pack_defect_ || policy_pended_;
             bool any_line_denied = std::find(denied_lines.begin(), denied_lines.end(), true) != denied_lines.end();
             out_.status = pended ? ClaimStatus::pended : (any_line_denied || reduced || restricted_) ? ClaimStatus::partial : ClaimStatus::paid;
         }
@@ -283,6 +283,7 @@ private:
             if (tracing_) note(fmt::format("layer {}: does not apply ({})", layer.id, layer.when->explain(ctx_)));
             return;
         }
+        basic_applied_ = true;
         Money base = out_.buckets.in_scope;
         if (layer.base != LayerBase::in_scope) base = base - paid_so_far();
         if (layer.base == LayerBase::burden_with_pre_self_pay) base += out_.buckets.pre_self_pay;
@@ -346,7 +347,7 @@ private:
             out_.deductible = fen(deductible);
             deductible_set_ = true;
         }
-        out_.payers.push_back({layer.id, layer.fund, amount, base, fen(deductible)});
+        out_.payers.push_back({layer.id, layer.fund, amount, base, fen(deductible), {}, {}});
         delta(layer.position_counter, x);
         delta(layer.deductible_counter, deductible);
         delta(layer.paid_counter, amount.units());
@@ -416,6 +417,293 @@ private:
         }
     }
 
+    // ---- Commercial products (man medclaim-rules(5), PRODUCTS) ----
+
+    // A claim with prior.*: basic insurance was settled elsewhere. Its payment stands
+    // as layer `prior`, and its buckets, when given, are the ones later layers pay from.
+    void pay_prior() {
+        const Prior& pr = claim_.prior;
+        Money listed = pr.in_scope + pr.pre_self_pay + pr.over_limit + pr.full_self_pay;
+        std::string wrong;
+        if (listed.units() != 0 && listed != out_.buckets.amount) {
+            wrong = fmt::format("the prior buckets sum to {}, not the claim's amount {}", yuan(listed), yuan(out_.buckets.amount));
+        } else if (pr.fund_paid.units() < 0 || pr.fund_paid > out_.buckets.amount) {
+            wrong = fmt::format("prior.fund_paid {} is not between 0 and the claim's amount {}", yuan(pr.fund_paid), yuan(out_.buckets.amount));
+        }
+        if (!wrong.empty()) {
+            out_.flags.push_back({"prior-mismatch", EditSeverity::pend, wrong + ": held for review", Money{}, 0});
+            policy_pended_ = true;
+        }
+        prior_buckets_ = listed.units() != 0 && wrong.empty();
+        basic_applied_ = true;
+        out_.deductible = pr.deductible;
+        deductible_set_ = true;
+        Money paid = wrong.empty() ? pr.fund_paid : Money{};
+        if (tracing_) note(fmt::format("prior: basic insurance settled elsewhere paid {}{}", yuan(paid), prior_buckets_ ? fmt::format(" (buckets: in_scope {}, pre_self_pay {}, over_limit {}, full_self_pay {})", yuan(pr.in_scope), yuan(pr.pre_self_pay), yuan(pr.over_limit), yuan(pr.full_self_pay)) : ""));
+        out_.payers.push_back({"prior", "prior", paid, prior_buckets_ ? pr.in_scope : out_.buckets.in_scope, pr.deductible, {}, {}});
+    }
+
+    // What is still the patient's in each bucket once the basic layers have paid: they
+    // pay from in_scope first, then from pre_self_pay.
+    std::array<std::int64_t, 4> residual_after_basic() const {
+        std::array<std::int64_t, 4> left{};
+        Buckets b = out_.buckets;
+        if (prior_buckets_) {
+            const Prior& pr = claim_.prior;
+            b.in_scope = pr.in_scope;
+            b.pre_self_pay = pr.pre_self_pay;
+            b.over_limit = pr.over_limit;
+            b.full_self_pay = pr.full_self_pay;
+        }
+        std::int64_t paid = paid_so_far().units();
+        std::int64_t from_in_scope = std::clamp<std::int64_t>(paid, 0, std::max<std::int64_t>(0, b.in_scope.units()));
+        std::int64_t from_pre = std::clamp<std::int64_t>(paid - from_in_scope, 0, std::max<std::int64_t>(0, b.pre_self_pay.units()));
+        left[static_cast<std::size_t>(CoveredBucket::in_scope)] = std::max<std::int64_t>(0, b.in_scope.units()) - from_in_scope;
+        left[static_cast<std::size_t>(CoveredBucket::pre_self_pay)] = std::max<std::int64_t>(0, b.pre_self_pay.units()) - from_pre;
+        left[static_cast<std::size_t>(CoveredBucket::over_limit)] = std::max<std::int64_t>(0, b.over_limit.units());
+        left[static_cast<std::size_t>(CoveredBucket::full_self_pay)] = std::max<std::int64_t>(0, b.full_self_pay.units());
+        return left;
+    }
+
+    std::int64_t original(CoveredBucket c) const {
+        if (prior_buckets_) {
+            const Prior& pr = claim_.prior;
+            switch (c) {
+                case CoveredBucket::in_scope: return pr.in_scope.units();
+                case CoveredBucket::pre_self_pay: return pr.pre_self_pay.units();
+                case CoveredBucket::over_limit: return pr.over_limit.units();
+                case CoveredBucket::full_self_pay: return pr.full_self_pay.units();
+            }
+        }
+        const Buckets& b = out_.buckets;
+        switch (c) {
+            case CoveredBucket::in_scope: return b.in_scope.units();
+            case CoveredBucket::pre_self_pay: return b.pre_self_pay.units();
+            case CoveredBucket::over_limit: return b.over_limit.units();
+            case CoveredBucket::full_self_pay: return b.full_self_pay.units();
+        }
+        return 0;
+    }
+
+    // The first day of the policy year that holds `d`: the latest anniversary of the
+    // policy's start on or before it (29 February: 1 March in other years).
+    static Date policy_year_start(const Policy& p, Date d) {
+        auto anniversary = [&](int year) {
+            std::optional<Date> a = Date::from_ymd(year, p.start.month(), p.start.day());
+            return a ? *a : *Date::from_ymd(year, 3, 1);
+        };
+        int year = std::max(p.start.year(), d.year());
+        while (year > p.start.year() && anniversary(year) > d) --year;
+        return anniversary(year);
+    }
+
+    // Counters of a policy year live in the member's cross-year group (plan year 0),
+    // named by policy and policy year, so that they follow the policy and not the
+    // basic plan year.
+    std::int64_t policy_counter(const std::string& name) const { return acc_.get(claim_.member.id, 0, name); }
+    void policy_delta(const std::string& name, std::int64_t change) {
+        if (change != 0) out_.deltas.push_back({claim_.member.id, 0, name, change});
+    }
+
+    bool any_diagnosis_under(const std::vector<std::string>& prefixes, std::string* which = nullptr) const {
+        for (const Diagnosis& d : claim_.diagnoses) {
+            for (const std::string& p : prefixes) {
+                if (d.code.starts_with(p)) {
+                    if (which) *which = d.code;
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    // Why the product pays nothing on this claim under `policy` (a code and a reason),
+    // or nullopt when it may pay.
+    std::optional<std::pair<std::string, std::string>> ineligible(const Product& product, const Policy& policy) const {
+        Date admitted = claim_.visit.admit_date;
+        auto clause = [](const std::string& c) { return c.empty() ? std::string() : fmt::format(" ({})", c); };
+        if (!policy.covers(admitted)) {
+            return std::pair{std::string("not-in-force"), fmt::format("admitted on {}, outside the policy's term {} to {}", admitted.to_string(),
+                                                                      policy.start.to_string(), policy.end.to_string())};
+        }
+        const Exclusions& x = product.exclusions;
+        std::string code;
+        if (!any_diagnosis_under(product.waiting_exempt)) {
+            int days = -1;
+            for (const WaitingPeriod& w : product.waiting) {
+                if (w.days > days && (w.diagnoses.empty() || any_diagnosis_under(w.diagnoses))) days = w.days;
+            }
+            std::int32_t day = admitted - policy.first_insured + 1;  // the first insured day is day 1
+            if (days > 0 && day <= days) {
+                return std::pair{std::string("waiting-period"), fmt::format("admitted on day {} of a {}-day waiting period from {}{}", day, days,
+                                                                            policy.first_insured.to_string(), clause(product.waiting_clause))};
+            }
+        }
+        if (x.declared_conditions && !policy.conditions.empty()) {
+            for (const Diagnosis& d : claim_.diagnoses) {
+                if (policy.declared(d.code)) {
+                    return std::pair{std::string("preexisting"), fmt::format("diagnosis {} falls under a condition the policy declares (既往症){}", d.code, clause(x.clause))};
+                }
+            }
+        }
+        if (any_diagnosis_under(x.diagnoses, &code)) {
+            return std::pair{std::string("excluded-diagnosis"), fmt::format("diagnosis {} is excluded{}", code, clause(x.clause))};
+        }
+        for (const Procedure& pr : claim_.procedures) {
+            for (const std::string& prefix : x.procedures) {
+                if (pr.code.starts_with(prefix)) {
+                    return std::pair{std::string("excluded-procedure"), fmt::format("procedure {} is excluded{}", pr.code, clause(x.clause))};
+                }
+            }
+        }
+        if (std::find(x.wards.begin(), x.wards.end(), claim_.provider.ward) != x.wards.end()) {
+            return std::pair{std::string("excluded-ward"), fmt::format("a {} ward is excluded (特需/VIP){}", to_string(claim_.provider.ward), clause(x.clause))};
+        }
+        if (x.min_provider_level && claim_.provider.level < *x.min_provider_level) {
+            return std::pair{std::string("provider-level"), fmt::format("the provider is level {}; the product pays at level {} and above{}",
+                                                                        claim_.provider.level, *x.min_provider_level, clause(x.clause))};
+        }
+        if (!x.ownership.empty() && std::find(x.ownership.begin(), x.ownership.end(), claim_.provider.ownership) == x.ownership.end()) {
+            return std::pair{std::string("provider-ownership"), fmt::format("a {} provider is not covered{}", to_string(claim_.provider.ownership), clause(x.clause))};
+        }
+        return std::nullopt;
+    }
+
+    const RatioRow* ratio_row(const Responsibility& r, const Policy& policy, bool basic, bool in_area) const {
+        for (const RatioRow& row : r.ratio) {
+            if (row.health && *row.health != policy.health) continue;
+            if (row.basic && *row.basic != basic) continue;
+            if (row.in_area && *row.in_area != in_area) continue;
+            return &row;
+        }
+        return nullptr;
+    }
+
+    void pay_products() {
+        if (pack_.products.empty()) return;
+        ctx_.line = nullptr;
+        std::array<std::int64_t, 4> left = residual_after_basic();
+        bool basic = claim_.visit.settled_by_basic || basic_applied_;
+        // The pooling area (统筹区) is the prefecture: the first four digits of 行政区划.
+        const std::string& mr = claim_.member.region;
+        const std::string& pr = claim_.provider.region;
+        bool in_area = mr.size() < 4 || pr.size() < 4 || mr.compare(0, 4, pr, 0, 4) == 0;
+        std::int64_t commercial_paid = 0;  // by the products before the one paying
+        for (const Product& product : pack_.products) {
+            std::vector<const Policy*> policies;
+            if (policies_ != nullptr) policies = policies_for(claim_, *policies_, product.id);
+            if (policies.empty() && tracing_) note(fmt::format("product {}: the claim has no policy of it", product.id));
+            std::int64_t paid_by_product = 0;
+            for (const Policy* policy : policies) paid_by_product += pay_policy(product, *policy, left, basic, in_area, commercial_paid);
+            commercial_paid += paid_by_product;
+        }
+        if (policies_ != nullptr) {
+            for (const std::string& id : claim_.policies) {
+                if (policies_->find(id) != nullptr) continue;
+                out_.flags.push_back({"policy-unknown", EditSeverity::pend, fmt::format("the claim names policy `{}`, which is not in the policies file", id), Money{}, 0});
+                policy_pended_ = true;
+            }
+        }
+    }
+
+    // Pays one policy of `product` from what is left in `left` (which it reduces);
+    // returns what it paid.
+    std::int64_t pay_policy(const Product& product, const Policy& policy, std::array<std::int64_t, 4>& left, bool basic, bool in_area,
+                            std::int64_t commercial_before) {
+        if (auto why = ineligible(product, policy)) {
+            out_.flags.push_back({"commercial-" + why->first, EditSeverity::deny, fmt::format("policy {} ({}): {}", policy.id, product.id, why->second), Money{}, 0});
+            restricted_ = true;
+            if (tracing_) {
+                hit(fmt::format("product {} {}", product.id, why->first));
+                note(fmt::format("product {} policy {}: pays nothing: {}", product.id, policy.id, why->second));
+            }
+            return 0;
+        }
+        Date year_start = policy_year_start(policy, claim_.visit.admit_date);
+        std::string prefix = fmt::format("{}@{}.", policy.id, year_start.to_string());
+        if (tracing_) note(fmt::format("product {} policy {}: policy year from {}, health {}, basic insurance {}, {} the pooling area", product.id, policy.id,
+                                       year_start.to_string(), to_string(policy.health), basic ? "settled the claim" : "did not settle the claim",
+                                       in_area ? "in" : "outside"));
+        Payment payment;
+        payment.layer = product.id;
+        payment.fund = product.fund;
+        payment.policy = policy.id;
+        std::int64_t product_si_left = std::numeric_limits<std::int64_t>::max();
+        if (product.sum_insured) {
+            product_si_left = std::max<std::int64_t>(0, product.sum_insured->evaluate(ctx_).number - policy_counter(prefix + "paid"));
+        }
+        std::int64_t total = 0;
+        std::int64_t offset_left = product.offset_by_commercial ? commercial_before : 0;
+        for (const Responsibility& r : product.responsibilities) {
+            if (r.when && !r.when->evaluate(ctx_).truthy()) {
+                if (tracing_) note(fmt::format("product {} responsibility {}: does not apply ({})", product.id, r.id, r.when->explain(ctx_)));
+                continue;
+            }
+            std::int64_t base = 0;
+            std::int64_t covered = 0;
+            for (CoveredBucket c : r.covers) {
+                base += left[static_cast<std::size_t>(c)];
+                covered += std::max<std::int64_t>(0, original(c));
+            }
+            // The deductible: the responsibility's own, or the product's shared one.
+            const Program& d_program = r.deductible ? *r.deductible : *product.deductible;
+            std::string d_counter = r.deductible ? prefix + r.id + ".deductible" : prefix + "deductible";
+            std::int64_t d_full = std::max<std::int64_t>(0, d_program.evaluate(ctx_).number);
+            std::int64_t d_used = policy_counter(d_counter) + deductible_taken_[d_counter];
+            std::int64_t d_left = std::max<std::int64_t>(0, d_full - d_used);
+            std::int64_t from_other = std::min(d_left, offset_left);
+            offset_left -= from_other;
+            d_left -= from_other;
+            std::int64_t absorbed = std::min(base, d_left);
+            deductible_taken_[d_counter] += from_other + absorbed;
+            policy_delta(d_counter, from_other + absorbed);
+            const RatioRow* row = ratio_row(r, policy, basic, in_area);
+            std::int64_t ratio = row ? row->ratio : 0;
+            std::int64_t pay = round_half_up(static_cast<Int128>(base - absorbed) * ratio, k_decimal_scale);
+            std::string limited;
+            if (r.sum_insured) {
+                std::int64_t si_left = std::max<std::int64_t>(0, r.sum_insured->evaluate(ctx_).number - policy_counter(prefix + r.id + ".paid"));
+                if (pay > si_left) {
+                    limited = fmt::format("; sum insured {} with {} paid before leaves {}", yuan(r.sum_insured->evaluate(ctx_).number),
+                                          yuan(policy_counter(prefix + r.id + ".paid")), yuan(si_left));
+                    pay = si_left;
+                }
+            }
+            if (pay > product_si_left - total) {
+                limited += fmt::format("; the product's sum insured leaves {}", yuan(product_si_left - total));
+                pay = product_si_left - total;
+            }
+            // Taken from what is left, in the order `covers` names the buckets.
+            std::int64_t to_take = pay;
+            for (CoveredBucket c : r.covers) {
+                std::int64_t& l = left[static_cast<std::size_t>(c)];
+                std::int64_t take = std::min(l, to_take);
+                l -= take;
+                to_take -= take;
+            }
+            total += pay;
+            policy_delta(prefix + r.id + ".paid", pay);
+            payment.responsibilities.push_back({r.id, fen(base), fen(from_other + absorbed), ratio, fen(pay)});
+            if (tracing_) {
+                hit(fmt::format("product {} responsibility {}", product.id, r.id));
+                note(fmt::format("product {} policy {} responsibility {}{}: (covered {} − earlier layers {} − deductible {}{}) × {} = {}{}{}", product.id,
+                                 policy.id, r.id, r.clause.empty() ? "" : fmt::format(" ({})", r.clause), yuan(covered), yuan(covered - base),
+                                 yuan(absorbed), from_other > 0 ? fmt::format(", after {} of earlier commercial payouts counted toward it", yuan(from_other)) : "",
+                                 trimmed(ratio, k_decimal_scale), yuan(round_half_up(static_cast<Int128>(base - absorbed) * ratio, k_decimal_scale)),
+                                 row ? fmt::format(" (ratio row at line {})", row->line) : " (no ratio row matches: 0)", limited.empty() ? "" : limited + fmt::format(": pays {}", yuan(pay))));
+            }
+        }
+        policy_delta(prefix + "paid", total);
+        payment.amount = fen(total);
+        for (const ResponsibilityPayment& rp : payment.responsibilities) {
+            payment.base += rp.base;
+            payment.deductible += rp.deductible;
+        }
+        if (tracing_) note(fmt::format("product {} ({}) policy {}: pays {}", product.id, product.fund, policy.id, yuan(total)));
+        out_.payers.push_back(std::move(payment));
+        return total;
+    }
+
     static constexpr std::int64_t k_unit_price_one = 1'000'000;  // UnitPrice units in 1 元
 
     const Claim& claim_;
@@ -424,7 +712,12 @@ private:
     bool tracing_;
     bool deductible_set_ = false;
     bool restricted_ = false;
-    bool pack_defect_ = false;  // a layer's figure was out of range: pend the claim                                   // a line was restricted
+    bool pack_defect_ = false;  // a layer's figure was out of range: pend the claim
+    bool policy_pended_ = false;  // the claim names a policy the policies file lacks
+    bool basic_applied_ = false;  // a benefit layer applied to the claim: basic insurance settled it
+    bool prior_buckets_ = false;  // later layers pay from the prior.* buckets
+    const PolicyBook* policies_;
+    std::unordered_map<std::string, std::int64_t> deductible_taken_;  // by earlier policies' responsibilities on this claim
     std::unordered_map<std::string, std::int64_t> qty_used_;  // max_qty: quantity used per code
     Trace trace_;
     EvalContext ctx_;
@@ -474,8 +767,23 @@ int plan_year_of(const Claim& claim, const Pack& pack) {
     return before_start ? d.year() - 1 : d.year();
 }
 
-Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace) {
-    return Adjudicator(claim, pack, acc, trace).run();
+std::vector<const Policy*> policies_for(const Claim& claim, const PolicyBook& book, std::string_view product) {
+    std::vector<const Policy*> out;
+    if (!claim.policies.empty()) {
+        for (const std::string& id : claim.policies) {
+            const Policy* p = book.find(id);
+            if (p != nullptr && p->product == product && p->member_id == claim.member.id) out.push_back(p);
+        }
+        return out;
+    }
+    for (const Policy* p : book.covering(claim.member.id, claim.visit.admit_date)) {
+        if (p->product == product) out.push_back(p);
+    }
+    return out;
+}
+
+Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const PolicyBook* policies) {
+    return Adjudicator(claim, pack, acc, trace, policies).run();
 }
 
 }  // namespace medclaim

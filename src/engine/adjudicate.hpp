@@ -7,6 +7,7 @@
 
 #include "engine/accumulators.hpp"
 #include "model/claim.hpp"
+#include "model/policy.hpp"
 #include "rules/pack.hpp"
 #include "util/fixed.hpp"
 
@@ -38,6 +39,15 @@ struct LineResult {
     std::string_view catalog;  ///< the name of the catalog that priced the line (in the pack); empty when none did
 };
 
+/// What one responsibility of a commercial product paid on one claim.
+struct ResponsibilityPayment {
+    std::string id;
+    Money base;                ///< what is left to the patient in the buckets it covers
+    Money deductible;          ///< the part of `base` the deductible absorbed
+    std::int64_t ratio = 0;    ///< decimal units (10^-6)
+    Money amount;
+};
+
 /// What one benefit layer paid on one claim.
 struct Payment {
     std::string layer;
@@ -45,6 +55,8 @@ struct Payment {
     Money amount;
     Money base;        ///< what the layer shared (in-scope amount or burden)
     Money deductible;  ///< the part of `base` the layer's deductible absorbed
+    std::string policy;  ///< a commercial layer: the policy that paid; empty for basic layers
+    std::vector<ResponsibilityPayment> responsibilities;  ///< a commercial layer: by responsibility
 };
 
 enum class ClaimStatus { paid, partial, denied, pended };
@@ -79,11 +91,16 @@ const Pack* pack_for(const PackSet& packs, const Claim& claim, std::string& why)
 /// The plan year `claim` belongs to under `pack` (its own plan_year when given).
 int plan_year_of(const Claim& claim, const Pack& pack);
 
+/// The policies of `book` that `claim` has for `product`: those the claim names when it
+/// names any, else the member's policies in force on the admission date.
+std::vector<const Policy*> policies_for(const Claim& claim, const PolicyBook& book, std::string_view product);
+
 /// Adjudicates `claim` against `pack` with the accumulator values in `acc`.
 /// Rules: 1. edits run first; a claim-level deny denies the claim, a line-level deny
 /// makes the line full_self_pay; 2. lines are priced into buckets, rounding each
-/// bucket half-up to the fen; 3. layers pay in pack order; 4. patient = amount − payers.
-/// Throws Error only when an invariant of DESIGN.md section 3 fails (a defect).
-Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace = false);
+/// bucket half-up to the fen; 3. layers pay in pack order, then the pack's commercial
+/// products for the claim's policies in `policies` (none without a book); 4. patient =
+/// amount − payers. Throws Error only when an invariant of DESIGN.md section 3 fails.
+Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace = false, const PolicyBook* policies = nullptr);
 
 }  // namespace medclaim

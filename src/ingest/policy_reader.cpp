@@ -394,4 +394,12 @@ PolicyRead read_policies(const std::string& path, DiagnosticSink& sink, Encoding
     return out;
 }
 
+PolicyRead parse_policies_jsonl(const std::string& name, std::string_view text, DiagnosticSink& sink) {
+    PolicyRead out;
+    Collector c(name, sink, out);
+    std::unique_ptr<ByteSource> source = view_source(text);
+    read_jsonl(*source, c);
+    return out;
+}
+
 }  // namespace medclaim

@@ -45,5 +45,7 @@ inline constexpr std::string_view k_policy_fields[] = {"policy_id", "product", "
 /// goes to `rejected`; nothing is lost: records = accepted + rejected.
 /// Throws InputError when the file cannot be read.
 PolicyRead read_policies(const std::string& path, DiagnosticSink& sink, Encoding encoding = Encoding::automatic);
+/// As read_policies, from JSON Lines held in memory that messages call `name`.
+PolicyRead parse_policies_jsonl(const std::string& name, std::string_view text, DiagnosticSink& sink);
 
 }  // namespace medclaim

@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "rules/value.hpp"
 #include "util/error.hpp"
+#include "util/fixed.hpp"
 #include "util/json_writer.hpp"
 #include "util/sha256.hpp"
 
@@ -71,6 +73,24 @@ void append_adjudication_json(std::string& out, const Adjudication& a, const Pac
         w.field("layer", p.layer);
         w.field("fund", p.fund);
         w.field("amount", p.amount);
+        if (!p.policy.empty()) {
+            // A commercial layer: the policy, and what each responsibility paid.
+            w.field("policy", p.policy);
+            w.field("base", p.base);
+            w.field("deductible", p.deductible);
+            w.key("responsibilities");
+            w.begin_array();
+            for (const ResponsibilityPayment& r : p.responsibilities) {
+                w.begin_object();
+                w.field("id", r.id);
+                w.field("base", r.base);
+                w.field("deductible", r.deductible);
+                w.field("ratio", format_decimal_short(r.ratio, k_decimal_scale));
+                w.field("amount", r.amount);
+                w.end_object();
+            }
+            w.end_array();
+        }
         w.end_object();
     }
     w.end_array();

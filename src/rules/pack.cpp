@@ -77,7 +77,7 @@ public:
         std::optional<YAML::Node> top = read(root.string());
         if (!top) return finish();
         const Source& src = sources_.back();
-        static constexpr std::string_view k_keys[] = {"name", "version", "region", "effective", "layers", "rounding", "includes", "catalogs", "tables", "edits", "plan_year_start", "pricing", "benefits"};
+        static constexpr std::string_view k_keys[] = {"name", "version", "region", "effective", "layers", "rounding", "includes", "catalogs", "tables", "edits", "plan_year_start", "pricing", "benefits", "products"};
         check_keys(*top, src, k_keys, "pack.yaml");
         pack_->name = required_text(*top, "name", src);
         pack_->version = required_text(*top, "version", src);
@@ -103,7 +103,7 @@ public:
                     continue;
                 }
                 if (std::optional<YAML::Node> doc = read(path.string())) {
-                    static constexpr std::string_view k_include_keys[] = {"catalogs", "tables", "edits", "pricing", "benefits"};
+                    static constexpr std::string_view k_include_keys[] = {"catalogs", "tables", "edits", "pricing", "benefits", "products"};
                     check_keys(*doc, sources_.back(), k_include_keys, "an included file");
                     documents.emplace_back(*doc, sources_.size() - 1);
                 }
@@ -136,6 +136,11 @@ public:
         for (auto& [doc, index] : documents) {
             if (YAML::Node b = doc["benefits"]) {
                 for (const YAML::Node& l : sequence(b, sources_[index], "`benefits` is a list of benefit layers")) layer(l, sources_[index]);
+            }
+        }
+        for (auto& [doc, index] : documents) {
+            if (YAML::Node p = doc["products"]) {
+                for (const YAML::Node& n : sequence(p, sources_[index], "`products` is a list of commercial products")) product(n, sources_[index]);
             }
         }
         order_layers(*top, src_of_top());
@@ -609,6 +614,323 @@ private:
         else broken_layers_.insert(l.id);
     }
 
+    // A list of code prefixes (ICD-10 diagnoses, procedures).
+    std::vector<std::string> prefixes(const YAML::Node& node, const Source& src, std::string_view what) {
+        std::vector<std::string> out;
+        for (const YAML::Node& n : sequence(node, src, fmt::format("`{}` is a list of code prefixes", what))) {
+            std::string code = text_of(n, src);
+            if (code.empty()) continue;
+            out.push_back(std::move(code));
+        }
+        return out;
+    }
+
+    // A constant ratio from 0 to 1, written as a decimal.
+    std::optional<std::int64_t> ratio_constant(const YAML::Node& node, const Source& src) {
+        std::string text = text_of(node, src);
+        if (text.ends_with('%')) {
+            error(src, node.Mark(), fmt::format("write a ratio as a decimal (`0.90` for 90%), not `{}`", quote_excerpt(text)));
+            return std::nullopt;
+        }
+        DecimalParse d = parse_decimal(text, k_decimal_scale, NumberSyntax::plain);
+        if (d.error != DecimalError::none || d.units < 0 || d.units > 1'000'000) {
+            error(src, node.Mark(), fmt::format("a ratio is a decimal from 0 to 1, not `{}`", quote_excerpt(text)));
+            return std::nullopt;
+        }
+        return d.units;
+    }
+
+    std::optional<bool> yes_no(const YAML::Node& node, const Source& src, std::string_view what) {
+        std::string text = text_of(node, src);
+        if (text == "true") return true;
+        if (text == "false") return false;
+        error(src, node.Mark(), fmt::format("`{}` is true or false, not `{}`", what, quote_excerpt(text)));
+        return std::nullopt;
+    }
+
+    // A money amount of a product: a money expression on the claim.
+    bool product_amount(const YAML::Node& parent, const char* key, const Source& src, std::optional<Program>& out) {
+        if (YAML::Node n = parent[key]) {
+            out = expression(n, src, Scope::claim, Type::money, fmt::format("`{}`", key));
+            return out.has_value();
+        }
+        return true;
+    }
+
+    void product(const YAML::Node& node, const Source& src) {
+        if (!node.IsMap()) {
+            error(src, node.Mark(), "a product is a mapping with `id`, `fund` and `responsibilities`");
+            return;
+        }
+        static constexpr std::string_view k_keys[] = {"id", "name", "fund", "deductible", "deductible_offset", "sum_insured", "waiting",
+                                                      "exclusions", "responsibilities"};
+        check_keys(node, src, k_keys, "a product");
+        Product p;
+        p.id = required_text(node, "id", src);
+        p.fund = required_text(node, "fund", src);
+        p.file = src.path;
+        p.line = static_cast<std::uint64_t>(node.Mark().line) + 1;
+        if (YAML::Node n = node["name"]) p.name = text_of(n, src);
+        bool ok = !p.id.empty() && !p.fund.empty();
+        if (!p.id.empty() && std::find(pack_->layers.begin(), pack_->layers.end(), p.id) == pack_->layers.end()) {
+            error(src, node["id"].Mark(), fmt::format("product `{}` is not listed in pack.yaml `layers`, so it would never pay", p.id));
+            ok = false;
+        }
+        for (const Product& other : pack_->products) {
+            if (!p.id.empty() && other.id == p.id) {
+                error(src, node["id"].Mark(), fmt::format("duplicate product id `{}`; first defined at {}:{}", p.id, other.file, other.line));
+                ok = false;
+            }
+        }
+        for (const Layer& other : pack_->benefits) {
+            if (!p.id.empty() && other.id == p.id) {
+                error(src, node["id"].Mark(), fmt::format("product id `{}` is the id of benefit layer at {}:{}", p.id, other.file, other.line));
+                ok = false;
+            }
+        }
+        ok = product_amount(node, "deductible", src, p.deductible) && ok;
+        ok = product_amount(node, "sum_insured", src, p.sum_insured) && ok;
+        if (YAML::Node o = node["deductible_offset"]) {
+            std::string text = text_of(o, src);
+            if (text == "commercial") {
+                p.offset_by_commercial = true;
+            } else if (text != "none") {
+                error(src, o.Mark(), fmt::format("`deductible_offset` is `none` or `commercial` (earlier commercial payouts count toward "
+                                                 "the deductible; basic insurance never does), not `{}`", quote_excerpt(text)));
+                ok = false;
+            }
+        }
+        if (YAML::Node w = node["waiting"]) ok = waiting(w, src, p) && ok;
+        if (YAML::Node e = node["exclusions"]) ok = exclusions(e, src, p.exclusions) && ok;
+        YAML::Node resps = node["responsibilities"];
+        if (!resps) {
+            error(src, node.Mark(), "missing key `responsibilities` (what the product pays: at least one)");
+            return;
+        }
+        for (const YAML::Node& r : sequence(resps, src, "`responsibilities` is a list of {id, covers, ratio}")) {
+            std::optional<Responsibility> resp = responsibility(r, src, p);
+            if (!resp) {
+                ok = false;
+                continue;
+            }
+            p.responsibilities.push_back(std::move(*resp));
+        }
+        if (ok && p.responsibilities.empty()) {
+            error(src, resps.Mark(), "a product needs at least one responsibility");
+            ok = false;
+        }
+        if (ok) pack_->products.push_back(std::move(p));
+        else broken_layers_.insert(p.id);
+    }
+
+    bool waiting(const YAML::Node& node, const Source& src, Product& p) {
+        if (!node.IsMap()) {
+            error(src, node.Mark(), "`waiting` is a mapping with `days`, and optionally `diseases`, `exempt` and `clause`");
+            return false;
+        }
+        static constexpr std::string_view k_keys[] = {"days", "diseases", "exempt", "clause"};
+        check_keys(node, src, k_keys, "`waiting`");
+        bool ok = true;
+        auto days = [&](const YAML::Node& n) -> std::optional<int> {
+            DecimalParse d = parse_decimal(text_of(n, src), 0, NumberSyntax::plain);
+            if (d.error != DecimalError::none || d.units < 0 || d.units > 3650) {
+                error(src, n.Mark(), "`days` is a whole number of days from 0 to 3650");
+                return std::nullopt;
+            }
+            return static_cast<int>(d.units);
+        };
+        if (YAML::Node d = node["days"]) {
+            std::optional<int> n = days(d);
+            ok = n.has_value();
+            if (n) p.waiting.push_back({*n, {}});
+        }
+        if (YAML::Node list = node["diseases"]) {
+            for (const YAML::Node& w : sequence(list, src, "`diseases` is a list of {days, diagnoses}")) {
+                if (!w.IsMap() || !w["days"] || !w["diagnoses"]) {
+                    error(src, w.Mark(), "a disease waiting period is a mapping with `days` and `diagnoses` (ICD-10 prefixes)");
+                    ok = false;
+                    continue;
+                }
+                static constexpr std::string_view k_w_keys[] = {"days", "diagnoses"};
+                check_keys(w, src, k_w_keys, "a disease waiting period");
+                std::optional<int> n = days(w["days"]);
+                if (!n) {
+                    ok = false;
+                    continue;
+                }
+                p.waiting.push_back({*n, prefixes(w["diagnoses"], src, "diagnoses")});
+            }
+        }
+        if (YAML::Node e = node["exempt"]) p.waiting_exempt = prefixes(e, src, "exempt");
+        if (YAML::Node c = node["clause"]) p.waiting_clause = text_of(c, src);
+        return ok;
+    }
+
+    bool exclusions(const YAML::Node& node, const Source& src, Exclusions& x) {
+        if (!node.IsMap()) {
+            error(src, node.Mark(), "`exclusions` is a mapping (declared_conditions, diagnoses, procedures, wards, min_provider_level, ownership, clause)");
+            return false;
+        }
+        static constexpr std::string_view k_keys[] = {"declared_conditions", "diagnoses", "procedures", "wards", "min_provider_level", "ownership", "clause"};
+        check_keys(node, src, k_keys, "`exclusions`");
+        bool ok = true;
+        if (YAML::Node n = node["declared_conditions"]) {
+            std::optional<bool> v = yes_no(n, src, "declared_conditions");
+            ok = v.has_value();
+            x.declared_conditions = v.value_or(false);
+        }
+        if (YAML::Node n = node["diagnoses"]) x.diagnoses = prefixes(n, src, "diagnoses");
+        if (YAML::Node n = node["procedures"]) x.procedures = prefixes(n, src, "procedures");
+        if (YAML::Node n = node["wards"]) {
+            for (const YAML::Node& w : sequence(n, src, "`wards` is a list of ward kinds")) {
+                std::string text = text_of(w, src);
+                if (std::optional<Ward> ward = parse_enum<Ward>(text)) {
+                    x.wards.push_back(*ward);
+                } else {
+                    error(src, w.Mark(), fmt::format("a ward is `general` or `vip`, not `{}`", quote_excerpt(text)));
+                    ok = false;
+                }
+            }
+        }
+        if (YAML::Node n = node["ownership"]) {
+            for (const YAML::Node& w : sequence(n, src, "`ownership` is a list of the ownerships paid")) {
+                std::string text = text_of(w, src);
+                if (std::optional<Ownership> o = parse_enum<Ownership>(text)) {
+                    x.ownership.push_back(*o);
+                } else {
+                    error(src, w.Mark(), fmt::format("an ownership is `public` or `private`, not `{}`", quote_excerpt(text)));
+                    ok = false;
+                }
+            }
+        }
+        if (YAML::Node n = node["min_provider_level"]) {
+            DecimalParse d = parse_decimal(text_of(n, src), 0, NumberSyntax::plain);
+            if (d.error != DecimalError::none || d.units < 0 || d.units > 3) {
+                error(src, n.Mark(), "`min_provider_level` is 0, 1, 2 or 3");
+                ok = false;
+            } else {
+                x.min_provider_level = static_cast<int>(d.units);
+            }
+        }
+        if (YAML::Node c = node["clause"]) x.clause = text_of(c, src);
+        return ok;
+    }
+
+    std::optional<Responsibility> responsibility(const YAML::Node& node, const Source& src, const Product& p) {
+        if (!node.IsMap()) {
+            error(src, node.Mark(), "a responsibility is a mapping with `id`, `covers` and `ratio`");
+            return std::nullopt;
+        }
+        static constexpr std::string_view k_keys[] = {"id", "name", "when", "covers", "deductible", "ratio", "sum_insured", "clause"};
+        check_keys(node, src, k_keys, "a responsibility");
+        Responsibility r;
+        r.id = required_text(node, "id", src);
+        bool ok = !r.id.empty();
+        for (const Responsibility& other : p.responsibilities) {
+            if (ok && other.id == r.id) {
+                error(src, node["id"].Mark(), fmt::format("duplicate responsibility id `{}` in product `{}`", r.id, p.id));
+                ok = false;
+            }
+        }
+        if (YAML::Node n = node["name"]) r.name = text_of(n, src);
+        if (YAML::Node c = node["clause"]) r.clause = text_of(c, src);
+        if (YAML::Node w = node["when"]) {
+            r.when = expression(w, src, Scope::claim, Type::boolean, "`when`");
+            ok = r.when.has_value() && ok;
+        }
+        ok = product_amount(node, "deductible", src, r.deductible) && ok;
+        ok = product_amount(node, "sum_insured", src, r.sum_insured) && ok;
+        if (!r.deductible && !p.deductible && node["covers"]) {
+            error(src, node.Mark(), fmt::format("responsibility `{}` has no `deductible` and product `{}` none to share: write `deductible: 0元` "
+                                                "for none", r.id, p.id));
+            ok = false;
+        }
+        static constexpr std::string_view k_buckets[] = {"in_scope", "pre_self_pay", "over_limit", "full_self_pay"};
+        if (YAML::Node c = node["covers"]) {
+            for (const YAML::Node& b : sequence(c, src, "`covers` is a list of buckets: in_scope, pre_self_pay, over_limit, full_self_pay")) {
+                std::string text = text_of(b, src);
+                auto it = std::find(std::begin(k_buckets), std::end(k_buckets), text);
+                if (it == std::end(k_buckets)) {
+                    error(src, b.Mark(), fmt::format("`covers`: `{}` is not a bucket (in_scope, pre_self_pay, over_limit, full_self_pay)", quote_excerpt(text)));
+                    ok = false;
+                    continue;
+                }
+                auto bucket = static_cast<CoveredBucket>(it - std::begin(k_buckets));
+                if (std::find(r.covers.begin(), r.covers.end(), bucket) != r.covers.end()) {
+                    error(src, b.Mark(), fmt::format("`covers` names `{}` twice", text));
+                    ok = false;
+                    continue;
+                }
+                r.covers.push_back(bucket);
+            }
+        } else {
+            error(src, node.Mark(), "missing key `covers` (the buckets the responsibility pays from)");
+            ok = false;
+        }
+        YAML::Node ratio = node["ratio"];
+        if (!ratio) {
+            error(src, node.Mark(), "missing key `ratio` (a decimal, or a list of rows with health, basic, in_area and ratio)");
+            return std::nullopt;
+        }
+        if (ratio.IsScalar()) {
+            std::optional<std::int64_t> v = ratio_constant(ratio, src);
+            if (!v) return std::nullopt;
+            r.ratio.push_back({std::nullopt, std::nullopt, std::nullopt, *v, static_cast<std::uint64_t>(ratio.Mark().line) + 1});
+        } else {
+            for (const YAML::Node& row : sequence(ratio, src, "`ratio` is a decimal or a list of {health, basic, in_area, ratio}")) {
+                if (!row.IsMap() || !row["ratio"]) {
+                    error(src, row.Mark(), "a ratio row is a mapping with `ratio` and any of `health`, `basic`, `in_area`");
+                    ok = false;
+                    continue;
+                }
+                static constexpr std::string_view k_row_keys[] = {"health", "basic", "in_area", "ratio"};
+                check_keys(row, src, k_row_keys, "a ratio row");
+                RatioRow rr;
+                rr.line = static_cast<std::uint64_t>(row.Mark().line) + 1;
+                if (YAML::Node h = row["health"]) {
+                    std::string text = text_of(h, src);
+                    if (text == "healthy") {
+                        rr.health = HealthStatus::healthy;
+                    } else if (text == "preexisting") {
+                        rr.health = HealthStatus::preexisting;
+                    } else {
+                        error(src, h.Mark(), fmt::format("`health` is `healthy` or `preexisting`, not `{}`", quote_excerpt(text)));
+                        ok = false;
+                    }
+                }
+                if (YAML::Node b = row["basic"]) {
+                    std::string text = text_of(b, src);
+                    if (text == "settled") {
+                        rr.basic = true;
+                    } else if (text == "unsettled") {
+                        rr.basic = false;
+                    } else {
+                        error(src, b.Mark(), fmt::format("`basic` is `settled` (basic insurance settled the claim) or `unsettled`, not `{}`", quote_excerpt(text)));
+                        ok = false;
+                    }
+                }
+                if (YAML::Node a = row["in_area"]) {
+                    std::optional<bool> v = yes_no(a, src, "in_area");
+                    ok = v.has_value() && ok;
+                    rr.in_area = v;
+                }
+                std::optional<std::int64_t> v = ratio_constant(row["ratio"], src);
+                if (!v) {
+                    ok = false;
+                    continue;
+                }
+                rr.ratio = *v;
+                r.ratio.push_back(rr);
+            }
+            if (ok && r.ratio.empty()) {
+                error(src, ratio.Mark(), "`ratio` needs at least one row");
+                ok = false;
+            }
+        }
+        if (!ok) return std::nullopt;
+        return r;
+    }
+
     // `{amount: MONEY-EXPR, per: claim|year}` of a layer's deductible or cap.
     // A cap may also have `when`, a condition for it to apply.
     bool amount_per(const YAML::Node& node, const Source& src, std::string_view what, std::optional<Program>& amount, Period& per,
@@ -639,6 +961,7 @@ private:
     // exactly once and each listed name defined.
     void order_layers(const YAML::Node& top, const Source& src) {
         std::vector<Layer> ordered;
+        std::vector<Product> products;
         YAML::Node names = top["layers"];
         for (std::size_t i = 0; i < pack_->layers.size(); ++i) {
             const std::string& name = pack_->layers[i];
@@ -646,15 +969,28 @@ private:
                 error(src, names[i].Mark(), fmt::format("layer `{}` is listed twice in `layers`", name));
                 continue;
             }
+            auto product = std::find_if(pack_->products.begin(), pack_->products.end(), [&](const Product& p) { return p.id == name; });
+            if (product != pack_->products.end()) {
+                products.push_back(std::move(*product));
+                pack_->products.erase(product);
+                continue;
+            }
             auto it = std::find_if(pack_->benefits.begin(), pack_->benefits.end(), [&](const Layer& l) { return l.id == name; });
             if (it == pack_->benefits.end()) {
-                if (!broken_layers_.contains(name)) error(src, names[i].Mark(), fmt::format("layer `{}` is listed in `layers` but no benefit layer has that id", name));
+                if (!broken_layers_.contains(name)) {
+                    error(src, names[i].Mark(), fmt::format("layer `{}` is listed in `layers` but no benefit layer or product has that id", name));
+                }
                 continue;
+            }
+            if (!products.empty()) {
+                error(src, names[i].Mark(), fmt::format("benefit layer `{}` comes after product `{}` in `layers`: commercial products pay "
+                                                        "after basic insurance, from what is left to the patient", name, products.back().id));
             }
             ordered.push_back(std::move(*it));
             pack_->benefits.erase(it);
         }
         pack_->benefits = std::move(ordered);
+        pack_->products = std::move(products);
     }
 
     void edit(const YAML::Node& node, const Source& src) {
@@ -1126,6 +1462,16 @@ std::string_view to_string(EditSeverity s) {
         case EditSeverity::info: return "info";
     }
     return "info";
+}
+
+std::string_view to_string(CoveredBucket b) {
+    switch (b) {
+        case CoveredBucket::in_scope: return "in_scope";
+        case CoveredBucket::pre_self_pay: return "pre_self_pay";
+        case CoveredBucket::over_limit: return "over_limit";
+        case CoveredBucket::full_self_pay: return "full_self_pay";
+    }
+    return "?";
 }
 
 std::string_view to_string(LayerBase b) {

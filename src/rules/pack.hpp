@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/claim.hpp"
+#include "model/policy.hpp"
 #include "rules/catalog.hpp"
 #include "rules/program.hpp"
 #include "rules/table.hpp"
@@ -92,6 +94,70 @@ struct Layer {
     std::uint64_t line = 0;
 };
 
+/// A share of the patient's part of a claim that a commercial responsibility may cover
+/// (DESIGN.md section 3 buckets, less what earlier layers paid from them).
+enum class CoveredBucket { in_scope, pre_self_pay, over_limit, full_self_pay };
+std::string_view to_string(CoveredBucket b);
+
+/// One row of a responsibility's ratio table: the first row whose keys all match the
+/// claim and policy decides; a key left out matches anything.
+struct RatioRow {
+    std::optional<HealthStatus> health;  ///< the policy's health status
+    std::optional<bool> basic;           ///< basic insurance settled the claim
+    std::optional<bool> in_area;         ///< the provider is in the member's pooling area
+    std::int64_t ratio = 0;              ///< decimal units (10^-6)
+    std::uint64_t line = 0;              ///< where the row is, for traces
+};
+
+/// One benefit of a commercial product (一般医疗保险金, 特药, 目录外 ...).
+struct Responsibility {
+    std::string id;
+    std::string name;
+    std::optional<Program> when;          ///< claims it applies to; all when absent
+    std::vector<CoveredBucket> covers;    ///< what it pays from, in the order its payment is taken from them
+    /// Its own deductible per policy year; none: the product's shared deductible.
+    std::optional<Program> deductible;
+    std::vector<RatioRow> ratio;
+    std::optional<Program> sum_insured;   ///< per policy year; none: only the product's
+    std::string clause;                   ///< the 条款 that defines it
+};
+
+/// When a product pays nothing for a claim, and the 条款 that says so.
+struct Exclusions {
+    bool declared_conditions = false;     ///< a diagnosis under a condition the policy declares (既往症)
+    std::vector<std::string> diagnoses;   ///< ICD-10 prefixes of any diagnosis
+    std::vector<std::string> procedures;  ///< code prefixes of any procedure
+    std::vector<Ward> wards;              ///< VIP / 特需 / international wards
+    std::optional<int> min_provider_level;
+    std::vector<Ownership> ownership;     ///< the providers allowed; empty: any
+    std::string clause;
+};
+
+/// A waiting period for claims whose diagnoses fall under `diagnoses` (all claims when
+/// empty), counted from the policy's first insured day.
+struct WaitingPeriod {
+    int days = 0;
+    std::vector<std::string> diagnoses;
+};
+
+/// A commercial health product (百万医疗, 惠民保, 税优): a layer that pays after basic
+/// insurance from what is still the patient's, for each policy of it the claim has.
+struct Product {
+    std::string id;                      ///< also its layer id in pack.yaml `layers`
+    std::string name;
+    std::string fund;                    ///< the payer id in payers[]
+    std::optional<Program> deductible;   ///< shared by responsibilities without their own, per policy year
+    bool offset_by_commercial = false;   ///< earlier commercial layers' payouts count toward the deductible
+    std::optional<Program> sum_insured;  ///< per policy year, across responsibilities
+    std::vector<WaitingPeriod> waiting;  ///< the longest that matches applies
+    std::vector<std::string> waiting_exempt;  ///< diagnoses (accidents: S, T, V–Y) that never wait
+    std::string waiting_clause;
+    Exclusions exclusions;
+    std::vector<Responsibility> responsibilities;
+    std::string file;
+    std::uint64_t line = 0;
+};
+
 /// A compiled rule pack (see man/medclaim-rules.5).
 /// Rules: 1. a pack is a folder with pack.yaml, which may include further YAML files;
 /// 2. catalogs load first, then tables (each may use the tables before it), then
@@ -107,6 +173,7 @@ struct Pack : CatalogSet, TableSet {
     int plan_year_day = 1;
     Pricing pricing;
     std::vector<Layer> benefits;      ///< in `layers` order
+    std::vector<Product> products;    ///< in `layers` order, after every benefit layer
     std::vector<std::unique_ptr<Catalog>> catalogs;
     std::vector<std::unique_ptr<DecisionTable>> tables;
     std::vector<Edit> edits;

@@ -124,7 +124,14 @@ std::string encode_figures(const Adjudication& a, const PackStamp& pack) {
         .number(b.pre_self_pay.units()).number(b.in_scope.units()).number(a.deductible.units()).number(a.patient.units());
     Record(out).text("K").text(pack.name).text(pack.version).text(pack.sha256);
     for (const Payment& p : a.payers) {
-        Record(out).text("P").text(p.layer).text(p.fund).number(p.amount.units()).number(p.base.units()).number(p.deductible.units());
+        {
+            Record r(out);  // written when it goes out of scope: before the Q records
+            r.text("P").text(p.layer).text(p.fund).number(p.amount.units()).number(p.base.units()).number(p.deductible.units());
+            if (!p.policy.empty()) r.text(p.policy);
+        }
+        for (const ResponsibilityPayment& q : p.responsibilities) {
+            Record(out).text("Q").text(q.id).number(q.base.units()).number(q.deductible.units()).number(q.ratio).number(q.amount.units());
+        }
     }
     for (const LineResult& l : a.lines) {
         const Buckets& lb = l.buckets;
@@ -154,8 +161,10 @@ Adjudication decode_figures(std::string_view text, PackStamp* pack) {
             a.reversal_of = std::string(f[1]);
         } else if (f[0] == "K" && f.size() == 4 && pack != nullptr) {
             *pack = PackStamp{std::string(f[1]), std::string(f[2]), std::string(f[3])};
-        } else if (f[0] == "P" && f.size() == 6) {
-            a.payers.push_back({std::string(f[1]), std::string(f[2]), money(f[3]), money(f[4]), money(f[5])});
+        } else if (f[0] == "P" && (f.size() == 6 || f.size() == 7)) {
+            a.payers.push_back({std::string(f[1]), std::string(f[2]), money(f[3]), money(f[4]), money(f[5]), f.size() == 7 ? std::string(f[6]) : std::string(), {}});
+        } else if (f[0] == "Q" && f.size() == 6 && !a.payers.empty()) {
+            a.payers.back().responsibilities.push_back({std::string(f[1]), money(f[2]), money(f[3]), number(f[4]), money(f[5])});
         } else if (f[0] == "L" && f.size() == 7) {
             LineResult l;
             l.line_no = static_cast<std::uint32_t>(number(f[1]));
@@ -591,7 +600,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     int year = plan_year_of(claim, pack);
     load(shard, claim.member.id, year);
     load(shard, claim.member.id, 0);
-    Adjudication a = adjudicate(claim, pack, shard.acc, explain);
+    Adjudication a = adjudicate(claim, pack, shard.acc, explain, policies_);
     shard.acc.apply(a.deltas);
 
     SettledClaim s;

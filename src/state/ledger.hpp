@@ -11,6 +11,7 @@
 
 #include "engine/accumulators.hpp"
 #include "engine/adjudicate.hpp"
+#include "model/policy.hpp"
 #include "report/adjudication_json.hpp"
 #include "util/text.hpp"
 
@@ -74,6 +75,8 @@ public:
     Settlement settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain);
     /// Sets an accumulator before any claim of the run (pack tests' starting values).
     void preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
+    /// The policies the commercial products of a pack pay for (none when not set).
+    void use_policies(const PolicyBook* book) { policies_ = book; }
     /// Makes `outputs` durable, commits the state, then publishes the outputs.
     void commit(const std::vector<OutputFile*>& outputs);
 
@@ -114,6 +117,7 @@ private:
     bool persistent_;
     bool committed_ = false;
     std::vector<Shard> shards_;
+    const PolicyBook* policies_ = nullptr;
     std::uint64_t recovered_ = 0;
 };
 

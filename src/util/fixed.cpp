@@ -1,5 +1,6 @@
 #include "util/fixed.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -225,6 +226,15 @@ char* format_decimal_to(char* end, std::int64_t units, int scale) {
     }
     if (units < 0) *--p = '-';
     return p;
+}
+
+std::string format_decimal_short(std::int64_t units, int scale) {
+    std::string s = format_decimal(units, scale);
+    std::size_t point = s.find('.');
+    if (point == std::string::npos) return s + ".00";
+    std::size_t keep = std::min(s.size(), point + 3);
+    while (s.size() > keep && s.back() == '0') s.pop_back();
+    return s;
 }
 
 std::string format_decimal(std::int64_t units, int scale) {

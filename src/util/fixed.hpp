@@ -51,6 +51,9 @@ Int128 round_half_up_wide(Int128 units, int drop);
 
 /// Writes units of 10^-scale as a decimal with exactly `scale` places ("-12.30").
 std::string format_decimal(std::int64_t units, int scale);
+/// As format_decimal with trailing zeros dropped, keeping two places: a ratio of
+/// 850000 at scale 6 is `0.85`, 1000000 is `1.00`.
+std::string format_decimal_short(std::int64_t units, int scale);
 /// As format_decimal, into the end of `buffer` (at least 48 bytes, scale at most 18);
 /// returns where the text starts. Allocates nothing, for hot paths.
 char* format_decimal_to(char* buffer_end, std::int64_t units, int scale);

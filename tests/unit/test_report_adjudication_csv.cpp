@@ -28,7 +28,7 @@ TEST_SUITE("medclaim::AdjudicationCsv") {
         a.plan_year = 2024;
         a.buckets.amount = Money::from_units(1000);
         a.buckets.in_scope = Money::from_units(1000);
-        a.payers.push_back({"basic", "hifp", Money::from_units(800), {}, {}});
+        a.payers.push_back({"basic", "hifp", Money::from_units(800), {}, {}, {}, {}});
         a.patient = Money::from_units(200);
         LineResult l;
         l.line_no = 1;

@@ -12,7 +12,7 @@ Adjudication paid_claim(const char* id, std::int64_t amount_fen, std::int64_t pa
     a.status = ClaimStatus::paid;
     a.buckets.amount = Money::from_units(amount_fen);
     a.buckets.in_scope = Money::from_units(amount_fen);
-    a.payers.push_back({"basic", "hifp", Money::from_units(paid_fen), {}, {}});
+    a.payers.push_back({"basic", "hifp", Money::from_units(paid_fen), {}, {}, {}, {}});
     a.patient = Money::from_units(amount_fen - paid_fen);
     a.flags.push_back({"long-stay", EditSeverity::pend, "", Money{}, 0});
     return a;

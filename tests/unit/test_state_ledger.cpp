@@ -193,7 +193,9 @@ TEST_SUITE("medclaim::Ledger") {
         a.buckets = {yuan(100), yuan(10), yuan(20), yuan(30), yuan(40)};
         a.deductible = yuan(5);
         a.patient = Money::from_units(-1);
-        a.payers.push_back({"basic layer", "hifp", yuan(35), yuan(40), yuan(5)});
+        a.payers.push_back({"basic layer", "hifp", yuan(35), yuan(40), yuan(5), {}, {}});
+        a.payers.push_back({"million", "million-fund", yuan(12), yuan(30), yuan(10), "POL-1",
+                            {{"general", yuan(20), yuan(10), 1'000'000, yuan(10)}, {"drugs", yuan(10), {}, 200'000, yuan(2)}}});
         LineResult l;
         l.line_no = 7;
         l.buckets = a.buckets;
@@ -212,9 +214,17 @@ TEST_SUITE("medclaim::Ledger") {
         CHECK(b.status == ClaimStatus::partial);
         CHECK(b.buckets.in_scope == yuan(40));
         CHECK(b.patient == Money::from_units(-1));
-        REQUIRE(b.payers.size() == 1);
+        REQUIRE(b.payers.size() == 2);
         CHECK(b.payers[0].layer == "basic layer");
         CHECK(b.payers[0].deductible == yuan(5));
+        CHECK(b.payers[0].policy.empty());
+        CHECK(b.payers[0].responsibilities.empty());
+        CHECK(b.payers[1].policy == "POL-1");
+        REQUIRE(b.payers[1].responsibilities.size() == 2);
+        CHECK(b.payers[1].responsibilities[0].id == "general");
+        CHECK(b.payers[1].responsibilities[0].ratio == 1'000'000);
+        CHECK(b.payers[1].responsibilities[1].amount == yuan(2));
+        CHECK(b.payers[1].responsibilities[1].deductible == Money{});
         REQUIRE(b.lines.size() == 1);
         CHECK(b.lines[0].line_no == 7);
     }
@@ -224,7 +234,7 @@ TEST_SUITE("medclaim::Ledger") {
         a.buckets = {Money::from_units(std::numeric_limits<std::int64_t>::min()), Money::from_units(std::numeric_limits<std::int64_t>::max()), {}, {}, {}};
         std::string layer(150, 'L');
         std::string reason(500, 'r');
-        for (int i = 0; i < 3; ++i) a.payers.push_back({layer + std::to_string(i), "hifp", Money::from_units(-i), yuan(i), {}});
+        for (int i = 0; i < 3; ++i) a.payers.push_back({layer + std::to_string(i), "hifp", Money::from_units(-i), yuan(i), {}, {}, {}});
         a.flags.push_back({std::string(158, 'f'), EditSeverity::deny, reason, Money::from_units(std::numeric_limits<std::int64_t>::min()), 1});
         PackStamp stamp{std::string(140, 'p'), "1", std::string(64, 'a')};
         PackStamp back;

@@ -160,6 +160,14 @@ TEST_SUITE("medclaim::format_decimal") {
         CHECK(format_decimal(std::numeric_limits<std::int64_t>::max(), 2) == "92233720368547758.07");
     }
 
+    TEST_CASE("the short form drops trailing zeros past two places") {
+        CHECK(format_decimal_short(850000, 6) == "0.85");
+        CHECK(format_decimal_short(1000000, 6) == "1.00");
+        CHECK(format_decimal_short(123456, 6) == "0.123456");
+        CHECK(format_decimal_short(-50000, 6) == "-0.05");
+        CHECK(format_decimal_short(7, 0) == "7.00");
+    }
+
     TEST_CASE("money two digits at a time prints what digit by digit does") {
         std::mt19937_64 rng(11);
         for (int i = 0; i < 200'000; ++i) {
