@@ -14,6 +14,7 @@
 #include "cli/load_rules.hpp"
 #include "engine/adjudicate.hpp"
 #include "ingest/intake.hpp"
+#include "ingest/policy_reader.hpp"
 #include "report/adjudication_csv.hpp"
 #include "report/adjudication_json.hpp"
 #include "report/summary.hpp"
@@ -39,6 +40,7 @@ CLI::App* add_adjudicate_command(CLI::App& app, AdjudicateOptions& o) {
     cmd->add_flag("--explain", o.explain, "Add to each record the ordered trace of the rules and formulas applied");
     cmd->add_option("--state", o.state, "Keep accumulators and settled claims in this SQLite file (created if missing)");
     cmd->add_flag("--replace", o.replace, "A claim settled before with different content replaces the old settlement");
+    cmd->add_option("--policies", o.policies, "Commercial policies (CSV or JSON Lines) that the pack's products pay for");
     add_input_options(*cmd, o.input);
     return cmd;
 }
@@ -96,11 +98,18 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     } else if (o.lines_out || o.bom) {
         throw UsageError("--lines-out and --bom go with --format csv");
     }
+    // CSV columns: each benefit layer, then each product and `prior` (what basic
+    // insurance settled elsewhere paid) when a version has products.
     std::vector<std::string> layer_ids;
+    auto column = [&](const std::string& id) {
+        if (std::find(layer_ids.begin(), layer_ids.end(), id) == layer_ids.end()) layer_ids.push_back(id);
+    };
     for (const auto& v : packs->versions) {
-        for (const Layer& l : v->benefits) {
-            if (std::find(layer_ids.begin(), layer_ids.end(), l.id) == layer_ids.end()) layer_ids.push_back(l.id);
-        }
+        for (const Layer& l : v->benefits) column(l.id);
+    }
+    for (const auto& v : packs->versions) {
+        for (const Product& p : v->products) column(p.id);
+        if (!v->products.empty()) column("prior");
     }
     AdjudicationCsv csv_writer(layer_ids);
 
@@ -110,8 +119,22 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         fmt::print(stderr, "medclaim: state `{}`: completed an interrupted run: {} output{} moved into place\n", o.state, ledger.recovered(),
                    ledger.recovered() == 1 ? "" : "s");
     }
+    PolicyRead policies;
+    if (o.policies) {
+        policies = read_policies(*o.policies, sink);
+        ledger.use_policies(&policies.book);
+    }
     Intake intake(setup.inputs, setup.map, sink, setup.limit, setup.threads);
     if (o.rejects) intake.set_rejects(*o.rejects);
+    if (OutputFile* r = intake.rejects_output()) {
+        // Rejected policies first, then the claims.
+        std::string line;
+        for (const RejectedPolicy& p : policies.rejected) {
+            line.clear();
+            append_policy_reject_json(line, p);
+            r->write(line);
+        }
+    }
     OutputFile out(o.out);
     if (setup.threads > 1) out.write_behind();
     std::unique_ptr<OutputFile> lines_file;
@@ -185,6 +208,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     if (summary_file) {
         summary.set_counts(counts);
         summary.set_state(ledger.persistent() ? fmt::format("state: {}", o.state) : std::string(k_no_state));
+        if (o.policies) summary.set_policies("medclaim: " + policy_reconciliation_line(policies));
         summary_file->write(summary.render(Summary::format_for(*o.summary)));
         outputs.push_back(summary_file.get());
     }
@@ -207,6 +231,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         fmt::print(stderr, "medclaim: {}\n", k_no_state);
     }
     std::fputs(reconciliation_line(counts).c_str(), stderr);
+    if (o.policies) fmt::print(stderr, "medclaim: {}\n", policy_reconciliation_line(policies));
     return ExitCode::ok;
 }
 

@@ -25,6 +25,7 @@ struct AdjudicateOptions {
     bool explain = false;
     std::string state;     ///< SQLite state file; empty: in memory
     bool replace = false;  ///< settle a changed claim in place of the one with its id
+    std::optional<std::string> policies;  ///< commercial policies (CSV or JSON Lines)
 };
 
 /// Registers `adjudicate` on `app`.

@@ -10,6 +10,7 @@
 
 #include "cli/load_rules.hpp"
 #include "ingest/intake.hpp"
+#include "ingest/policy_reader.hpp"
 #include "report/settlement_sheet.hpp"
 #include "state/ledger.hpp"
 #include "util/error.hpp"
@@ -21,6 +22,7 @@ CLI::App* add_explain_command(CLI::App& app, ExplainOptions& o) {
     cmd->add_option("--rules", o.rules, "The rule pack folder (one version, or a folder of versions)")->required();
     cmd->add_option("claim_id", o.claim_id, "The claim to explain")->required();
     cmd->add_option("--state", o.state, "Settle on top of the accumulators and claims stored in this state file, which is read and never changed");
+    cmd->add_option("--policies", o.policies, "Commercial policies (CSV or JSON Lines) that the pack's products pay for");
     add_input_options(*cmd, o.input);
     return cmd;
 }
@@ -46,6 +48,11 @@ ExitCode run_explain(const ExplainOptions& o) {
         throw IoError(fmt::format("state file `{}` does not exist (explain reads a state, it never creates one)", o.state));
     }
     Ledger ledger(o.state, false);  // never committed: a state file is rolled back unchanged
+    PolicyRead policies;
+    if (o.policies) {
+        policies = read_policies(*o.policies, sink);
+        ledger.use_policies(&policies.book);
+    }
     std::string sheet;
     bool found = false;
     std::string refused;

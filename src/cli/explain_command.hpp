@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "cli/input_options.hpp"
@@ -16,6 +17,7 @@ struct ExplainOptions {
     std::string rules;
     std::string claim_id;
     std::string state;  ///< settle on top of this state file's accumulators (never changed)
+    std::optional<std::string> policies;  ///< commercial policies the pack's products pay for
     InputOptions input;
 };
 

@@ -18,6 +18,13 @@ constexpr std::int64_t k_decimal_one = 1'000'000;  // Type::decimal units in 1
 std::string yuan(Money m) { return m.to_string(); }
 std::string yuan(std::int64_t fen) { return Money::from_units(fen).to_string(); }
 std::string trimmed(std::int64_t units, int scale) { return format_decimal_short(units, scale); }
+// A decimal ratio as a percentage: 1000000 → 100%, 625000 → 62.5%.
+std::string percent(std::int64_t ratio) {
+    std::string s = format_decimal(ratio, k_decimal_scale - 2);
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s + "%";
+}
 
 Money fen(std::int64_t units) { return Money::from_units(units); }
 
@@ -689,7 +696,7 @@ private:
                 note(fmt::format("product {} policy {} responsibility {}{}: (covered {} − earlier layers {} − deductible {}{}) × {} = {}{}{}", product.id,
                                  policy.id, r.id, r.clause.empty() ? "" : fmt::format(" ({})", r.clause), yuan(covered), yuan(covered - base),
                                  yuan(absorbed), from_other > 0 ? fmt::format(", after {} of earlier commercial payouts counted toward it", yuan(from_other)) : "",
-                                 trimmed(ratio, k_decimal_scale), yuan(round_half_up(static_cast<Int128>(base - absorbed) * ratio, k_decimal_scale)),
+                                 percent(ratio), yuan(round_half_up(static_cast<Int128>(base - absorbed) * ratio, k_decimal_scale)),
                                  row ? fmt::format(" (ratio row at line {})", row->line) : " (no ratio row matches: 0)", limited.empty() ? "" : limited + fmt::format(": pays {}", yuan(pay))));
             }
         }

@@ -11,6 +11,7 @@
 #include "ingest/csv_tokenizer.hpp"
 #include "ingest/json_cursor.hpp"
 #include "util/error.hpp"
+#include "util/json_writer.hpp"
 #include "util/text.hpp"
 
 namespace medclaim {
@@ -392,6 +393,66 @@ PolicyRead read_policies(const std::string& path, DiagnosticSink& sink, Encoding
         read_csv(*in.source, c);
     }
     return out;
+}
+
+std::string policy_reconciliation_line(const PolicyRead& read) {
+    return fmt::format("policies: {} read = {} accepted + {} rejected", read.records, read.book.size(), read.rejected.size());
+}
+
+void append_policy_reject_json(std::string& out, const RejectedPolicy& r) {
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("policy_id");
+    w.string(r.policy_id);
+    auto place = [&](const Diagnostic& d) {
+        w.key("file");
+        w.string(d.file);
+        w.key("line");
+        w.integer(static_cast<std::int64_t>(d.line));
+        w.key("column");
+        w.integer(d.column);
+    };
+    if (!r.errors.empty()) {
+        place(r.errors.front());
+        w.key("reason");
+        w.string(r.errors.front().message);
+    }
+    w.key("errors");
+    w.begin_array();
+    for (const Diagnostic& d : r.errors) {
+        w.begin_object();
+        place(d);
+        w.key("message");
+        w.string(d.message);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("records");
+    w.begin_array();
+    w.begin_object();
+    w.key("file");
+    w.string(r.file);
+    w.key("line");
+    w.integer(static_cast<std::int64_t>(r.line));
+    if (r.end_line != r.line) {
+        w.key("end_line");
+        w.integer(static_cast<std::int64_t>(r.end_line));
+    }
+    if (is_valid_utf8(r.text)) {
+        w.key("text");
+        w.string(r.text);
+    } else {
+        w.key("text_base64");
+        w.string(base64(r.text));
+    }
+    if (r.truncated) {
+        w.key("truncated");
+        w.boolean(true);
+    }
+    w.end_object();
+    w.end_array();
+    w.end_object();
+    out += '\n';
 }
 
 PolicyRead parse_policies_jsonl(const std::string& name, std::string_view text, DiagnosticSink& sink) {

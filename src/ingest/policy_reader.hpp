@@ -45,6 +45,14 @@ inline constexpr std::string_view k_policy_fields[] = {"policy_id", "product", "
 /// goes to `rejected`; nothing is lost: records = accepted + rejected.
 /// Throws InputError when the file cannot be read.
 PolicyRead read_policies(const std::string& path, DiagnosticSink& sink, Encoding encoding = Encoding::automatic);
+/// `policies: N read = A accepted + R rejected`, for standard error and the summary.
+std::string policy_reconciliation_line(const PolicyRead& read);
+
+/// Appends one rejected policy record to `out` as a JSON line of the rejects file:
+/// `policy_id`, then `file`, `line`, `column` and `reason` of the first error, every
+/// error, and the record verbatim (`text`, or `text_base64` when not UTF-8).
+void append_policy_reject_json(std::string& out, const RejectedPolicy& r);
+
 /// As read_policies, from JSON Lines held in memory that messages call `name`.
 PolicyRead parse_policies_jsonl(const std::string& name, std::string_view text, DiagnosticSink& sink);
 

@@ -122,6 +122,12 @@ void Summary::add(const Claim& claim, const Adjudication& a, bool reversal) {
     for (const Payment& p : a.payers) {
         paid += p.amount;
         if (p.amount.units() != 0) by_payer_[fmt::format("{} ({})", p.layer, p.fund)] += p.amount;
+        if (!p.policy.empty()) {
+            ProductTotals& t = by_product_[p.layer];
+            if (p.amount.units() != 0) ++t.payments;
+            t.deductible += p.deductible;
+            t.paid += p.amount;
+        }
     }
     std::string status = reversal ? std::string("reversal") : std::string(to_string(a.status));
     for (auto* t : {&by_status_[status], &by_provider_[claim.provider.id], &by_care_type_[std::string(to_string(claim.visit.care_type))]}) {
@@ -134,6 +140,7 @@ void Summary::add(const Claim& claim, const Adjudication& a, bool reversal) {
         ++r.count;
         r.amount += f.amount;
         r.severity = std::string(to_string(f.severity));
+        if (f.rule.starts_with("commercial-")) ++by_denial_[f.rule.substr(11)];
     }
     buckets_ += a.buckets;
     deductible_ += a.deductible;
@@ -193,8 +200,19 @@ Summary::Tables Summary::tables() const {
         rules.rows.push_back({name, v.severity, std::to_string(v.count), v.amount.to_string()});
     }
     t.all.push_back(std::move(rules));
+    if (!by_product_.empty()) {
+        Table products{"Commercial products", {"product", "payments", "deductible 免赔额", "paid"}, {false, true, true, true}, {}};
+        for (const auto& [name, v] : by_product_) products.rows.push_back({name, std::to_string(v.payments), v.deductible.to_string(), v.paid.to_string()});
+        t.all.push_back(std::move(products));
+    }
+    if (!by_denial_.empty()) {
+        Table denials{"Commercial denials by reason", {"reason", "policies"}, {false, true}, {}};
+        for (const auto& [name, n] : by_denial_) denials.rows.push_back({name, std::to_string(n)});
+        t.all.push_back(std::move(denials));
+    }
     t.reconciliation = reconciliation_line(counts_);
     if (!t.reconciliation.empty() && t.reconciliation.back() == '\n') t.reconciliation.pop_back();
+    if (!policies_.empty()) t.reconciliation += "\n" + policies_;
     if (!state_.empty()) t.reconciliation += "\n" + state_;
     return t;
 }

@@ -25,6 +25,8 @@ public:
     void add(const Claim& claim, const Adjudication& a, bool reversal);
     void set_counts(const IntakeCounts& counts) { counts_ = counts; }
     void set_state(std::string state) { state_ = std::move(state); }
+    /// The policies file's reconciliation line (--policies), shown after the claims'.
+    void set_policies(std::string line) { policies_ = std::move(line); }
     /// The pack versions that decided the claims, named in the summary.
     void add_pack(const PackStamp& pack) { packs_.push_back(pack); }
 
@@ -53,6 +55,13 @@ private:
     std::map<std::string, Totals> by_provider_;
     std::map<std::string, Totals> by_care_type_;
     std::map<std::string, RuleTotals> by_rule_;
+    struct ProductTotals {
+        std::uint64_t payments = 0;  // policies that paid on a claim
+        Money deductible;
+        Money paid;
+    };
+    std::map<std::string, ProductTotals> by_product_;  // commercial layers (payers with a policy)
+    std::map<std::string, std::uint64_t> by_denial_;   // commercial-* flags
     Buckets buckets_;
     Money deductible_;
     Money paid_;
@@ -60,6 +69,7 @@ private:
     std::uint64_t reversals_ = 0;
     IntakeCounts counts_;
     std::string state_;
+    std::string policies_;
     std::vector<PackStamp> packs_;
 };
 

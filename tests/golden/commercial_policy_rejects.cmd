@@ -1,0 +1,1 @@
+adjudicate --rules rules/million-medical --policies tests/data/policies/bad.csv --out /dev/null --rejects - samples/million-claims.jsonl
