@@ -28,12 +28,13 @@ ExitCode run_check(const CheckOptions& o) {
         for (const auto& c : pack->catalogs) rows += c->rows().size();
         std::size_t table_rows = 0;
         for (const auto& t : pack->tables) table_rows += t->rows.size();
-        fmt::print("pack {} {}{}: {} catalog{} ({} rows), {} table{} ({} rows), {} edit{}, {} layer{}, {} file{}: no errors\n", pack->name,
+        fmt::print("pack {} {}{}: {} catalog{} ({} rows), {} table{} ({} rows), {} edit{}, {} layer{}{}, {} file{}: no errors\n", pack->name,
                    pack->version,
                    packs->versions.size() > 1 ? fmt::format(" ({} to {})", pack->effective_from.to_string(), pack->effective_to.to_string()) : "",
                    pack->catalogs.size(), plural(pack->catalogs.size()), rows, pack->tables.size(), plural(pack->tables.size()), table_rows,
-                   pack->edits.size(), plural(pack->edits.size()), pack->benefits.size(), plural(pack->benefits.size()), pack->files.size(),
-                   plural(pack->files.size()));
+                   pack->edits.size(), plural(pack->edits.size()), pack->benefits.size(), plural(pack->benefits.size()),
+                   pack->products.empty() ? "" : fmt::format(", {} product{}", pack->products.size(), plural(pack->products.size())),
+                   pack->files.size(), plural(pack->files.size()));
     }
     if (sink.warnings() > 0) fmt::print("{} warning{} (on standard error)\n", sink.warnings(), plural(sink.warnings()));
     return ExitCode::ok;
