@@ -507,9 +507,15 @@ private:
     // Counters of a policy year live in the member's cross-year group (plan year 0),
     // named by policy and policy year, so that they follow the policy and not the
     // basic plan year.
-    std::int64_t policy_counter(const std::string& name) const { return acc_.get(claim_.member.id, 0, name); }
+    // Read as this claim has changed them so far (two policies of one product, say).
+    std::int64_t policy_counter(const std::string& name) const {
+        auto it = pending_.find(name);
+        return acc_.get(claim_.member.id, 0, name) + (it == pending_.end() ? 0 : it->second);
+    }
     void policy_delta(const std::string& name, std::int64_t change) {
-        if (change != 0) out_.deltas.push_back({claim_.member.id, 0, name, change});
+        if (change == 0) return;
+        out_.deltas.push_back({claim_.member.id, 0, name, change});
+        pending_[name] += change;
     }
 
     bool any_diagnosis_under(const std::vector<std::string>& prefixes, std::string* which = nullptr) const {
@@ -576,14 +582,23 @@ private:
         return std::nullopt;
     }
 
-    const RatioRow* ratio_row(const Responsibility& r, const Policy& policy, bool basic, bool in_area) const {
-        for (const RatioRow& row : r.ratio) {
+    // The first row whose keys match; null when none does.
+    template <class Row>
+    static const Row* first_row(const std::vector<Row>& rows, const Policy& policy, bool basic, bool in_area) {
+        for (const Row& row : rows) {
             if (row.health && *row.health != policy.health) continue;
             if (row.basic && *row.basic != basic) continue;
             if (row.in_area && *row.in_area != in_area) continue;
             return &row;
         }
         return nullptr;
+    }
+
+    // What is left of a sum insured: `year_counter` counts the policy year's payments,
+    // `lifetime_counter` the member's under the product.
+    std::int64_t sum_insured_left(const SumInsured& si, const std::string& year_counter, const std::string& lifetime_counter) {
+        std::int64_t amount = std::max<std::int64_t>(0, si.amount.evaluate(ctx_).number);
+        return std::max<std::int64_t>(0, amount - policy_counter(si.lifetime ? lifetime_counter : year_counter));
     }
 
     void pay_products() {
@@ -635,10 +650,9 @@ private:
         payment.layer = product.id;
         payment.fund = product.fund;
         payment.policy = policy.id;
+        std::string lifetime = product.id + ".";  // the member's lifetime counters under the product
         std::int64_t product_si_left = std::numeric_limits<std::int64_t>::max();
-        if (product.sum_insured) {
-            product_si_left = std::max<std::int64_t>(0, product.sum_insured->evaluate(ctx_).number - policy_counter(prefix + "paid"));
-        }
+        if (product.sum_insured) product_si_left = sum_insured_left(*product.sum_insured, prefix + "paid", lifetime + "lifetime.paid");
         std::int64_t total = 0;
         std::int64_t offset_left = product.offset_by_commercial ? commercial_before : 0;
         for (const Responsibility& r : product.responsibilities) {
@@ -653,26 +667,25 @@ private:
                 covered += std::max<std::int64_t>(0, original(c));
             }
             // The deductible: the responsibility's own, or the product's shared one.
-            const Program& d_program = r.deductible ? *r.deductible : *product.deductible;
-            std::string d_counter = r.deductible ? prefix + r.id + ".deductible" : prefix + "deductible";
-            std::int64_t d_full = std::max<std::int64_t>(0, d_program.evaluate(ctx_).number);
-            std::int64_t d_used = policy_counter(d_counter) + deductible_taken_[d_counter];
-            std::int64_t d_left = std::max<std::int64_t>(0, d_full - d_used);
+            bool own = !r.deductible.empty();
+            const AmountRow* d_row = first_row(own ? r.deductible : product.deductible, policy, basic, in_area);
+            std::string d_counter = own ? prefix + r.id + ".deductible" : prefix + "deductible";
+            std::int64_t d_full = d_row ? std::max<std::int64_t>(0, d_row->amount.evaluate(ctx_).number) : 0;
+            std::int64_t d_left = std::max<std::int64_t>(0, d_full - policy_counter(d_counter));
             std::int64_t from_other = std::min(d_left, offset_left);
             offset_left -= from_other;
             d_left -= from_other;
             std::int64_t absorbed = std::min(base, d_left);
-            deductible_taken_[d_counter] += from_other + absorbed;
             policy_delta(d_counter, from_other + absorbed);
-            const RatioRow* row = ratio_row(r, policy, basic, in_area);
+            const RatioRow* row = first_row(r.ratio, policy, basic, in_area);
             std::int64_t ratio = row ? row->ratio : 0;
             std::int64_t pay = round_half_up(static_cast<Int128>(base - absorbed) * ratio, k_decimal_scale);
             std::string limited;
             if (r.sum_insured) {
-                std::int64_t si_left = std::max<std::int64_t>(0, r.sum_insured->evaluate(ctx_).number - policy_counter(prefix + r.id + ".paid"));
+                std::int64_t si_left = sum_insured_left(*r.sum_insured, prefix + r.id + ".paid", lifetime + r.id + ".lifetime.paid");
                 if (pay > si_left) {
-                    limited = fmt::format("; sum insured {} with {} paid before leaves {}", yuan(r.sum_insured->evaluate(ctx_).number),
-                                          yuan(policy_counter(prefix + r.id + ".paid")), yuan(si_left));
+                    limited = fmt::format("; the {} sum insured {} leaves {}", r.sum_insured->lifetime ? "lifetime" : "policy year's",
+                                          yuan(r.sum_insured->amount.evaluate(ctx_).number), yuan(si_left));
                     pay = si_left;
                 }
             }
@@ -690,6 +703,7 @@ private:
             }
             total += pay;
             policy_delta(prefix + r.id + ".paid", pay);
+            if (r.sum_insured && r.sum_insured->lifetime) policy_delta(lifetime + r.id + ".lifetime.paid", pay);
             payment.responsibilities.push_back({r.id, fen(base), fen(from_other + absorbed), ratio, fen(pay)});
             if (tracing_) {
                 hit(fmt::format("product {} responsibility {}", product.id, r.id));
@@ -701,6 +715,7 @@ private:
             }
         }
         policy_delta(prefix + "paid", total);
+        if (product.sum_insured && product.sum_insured->lifetime) policy_delta(lifetime + "lifetime.paid", total);
         payment.amount = fen(total);
         for (const ResponsibilityPayment& rp : payment.responsibilities) {
             payment.base += rp.base;
@@ -724,7 +739,7 @@ private:
     bool basic_applied_ = false;  // a benefit layer applied to the claim: basic insurance settled it
     bool prior_buckets_ = false;  // later layers pay from the prior.* buckets
     const PolicyBook* policies_;
-    std::unordered_map<std::string, std::int64_t> deductible_taken_;  // by earlier policies' responsibilities on this claim
+    std::unordered_map<std::string, std::int64_t> pending_;  // policy counters' changes by this claim so far
     std::unordered_map<std::string, std::int64_t> qty_used_;  // max_qty: quantity used per code
     Trace trace_;
     EvalContext ctx_;

@@ -648,12 +648,107 @@ private:
         return std::nullopt;
     }
 
-    // A money amount of a product: a money expression on the claim.
-    bool product_amount(const YAML::Node& parent, const char* key, const Source& src, std::optional<Program>& out) {
-        if (YAML::Node n = parent[key]) {
-            out = expression(n, src, Scope::claim, Type::money, fmt::format("`{}`", key));
-            return out.has_value();
+    // The keys of a row of a product's table: health, basic, in_area.
+    bool row_keys(const YAML::Node& row, const Source& src, RowKeys& k) {
+        bool ok = true;
+        k.line = static_cast<std::uint64_t>(row.Mark().line) + 1;
+        if (YAML::Node h = row["health"]) {
+            std::string text = text_of(h, src);
+            if (text == "healthy") {
+                k.health = HealthStatus::healthy;
+            } else if (text == "preexisting") {
+                k.health = HealthStatus::preexisting;
+            } else {
+                error(src, h.Mark(), fmt::format("`health` is `healthy` or `preexisting`, not `{}`", quote_excerpt(text)));
+                ok = false;
+            }
         }
+        if (YAML::Node b = row["basic"]) {
+            std::string text = text_of(b, src);
+            if (text == "settled") {
+                k.basic = true;
+            } else if (text == "unsettled") {
+                k.basic = false;
+            } else {
+                error(src, b.Mark(), fmt::format("`basic` is `settled` (basic insurance settled the claim) or `unsettled`, not `{}`", quote_excerpt(text)));
+                ok = false;
+            }
+        }
+        if (YAML::Node a = row["in_area"]) {
+            std::optional<bool> v = yes_no(a, src, "in_area");
+            ok = v.has_value() && ok;
+            k.in_area = v;
+        }
+        return ok;
+    }
+
+    // A product's money amount: one money expression, or rows of {health, basic,
+    // in_area, amount} of which the first that matches decides.
+    bool amount_rows(const YAML::Node& parent, const char* key, const Source& src, std::vector<AmountRow>& out) {
+        YAML::Node node = parent[key];
+        if (!node) return true;
+        if (!node.IsSequence()) {
+            std::optional<Program> amount = expression(node, src, Scope::claim, Type::money, fmt::format("`{}`", key));
+            if (!amount) return false;
+            AmountRow row;
+            row.line = static_cast<std::uint64_t>(node.Mark().line) + 1;
+            row.amount = std::move(*amount);
+            out.push_back(std::move(row));
+            return true;
+        }
+        bool ok = true;
+        for (const YAML::Node& r : sequence(node, src, "")) {
+            if (!r.IsMap() || !r["amount"]) {
+                error(src, r.Mark(), fmt::format("a `{}` row is a mapping with `amount` and any of `health`, `basic`, `in_area`", key));
+                ok = false;
+                continue;
+            }
+            static constexpr std::string_view k_row_keys[] = {"health", "basic", "in_area", "amount"};
+            check_keys(r, src, k_row_keys, fmt::format("a `{}` row", key));
+            AmountRow row;
+            bool row_ok = row_keys(r, src, row);
+            std::optional<Program> amount = expression(r["amount"], src, Scope::claim, Type::money, "`amount`");
+            if (!row_ok || !amount) {
+                ok = false;
+                continue;
+            }
+            row.amount = std::move(*amount);
+            out.push_back(std::move(row));
+        }
+        if (ok && out.empty()) {
+            error(src, node.Mark(), fmt::format("`{}` needs at least one row", key));
+            ok = false;
+        }
+        return ok;
+    }
+
+    // `sum_insured: MONEY` (per policy year) or `{amount: MONEY, per: year|lifetime}`.
+    bool sum_insured(const YAML::Node& parent, const Source& src, std::optional<SumInsured>& out) {
+        YAML::Node node = parent["sum_insured"];
+        if (!node) return true;
+        // One initialisation: assigning to a YAML::Node would overwrite the node it refers to.
+        const YAML::Node amount = node.IsMap() ? node["amount"] : node;
+        bool lifetime = false;
+        if (node.IsMap()) {
+            static constexpr std::string_view k_keys[] = {"amount", "per"};
+            check_keys(node, src, k_keys, "`sum_insured`");
+            if (!amount) {
+                error(src, node.Mark(), "missing key `amount`");
+                return false;
+            }
+            if (YAML::Node per = node["per"]) {
+                std::string text = text_of(per, src);
+                if (text == "lifetime") {
+                    lifetime = true;
+                } else if (text != "year") {
+                    error(src, per.Mark(), fmt::format("a sum insured is `per: year` (policy year) or `per: lifetime`, not `{}`", quote_excerpt(text)));
+                    return false;
+                }
+            }
+        }
+        std::optional<Program> p = expression(amount, src, Scope::claim, Type::money, "`sum_insured`");
+        if (!p) return false;
+        out = SumInsured{std::move(*p), lifetime};
         return true;
     }
 
@@ -688,8 +783,8 @@ private:
                 ok = false;
             }
         }
-        ok = product_amount(node, "deductible", src, p.deductible) && ok;
-        ok = product_amount(node, "sum_insured", src, p.sum_insured) && ok;
+        ok = amount_rows(node, "deductible", src, p.deductible) && ok;
+        ok = sum_insured(node, src, p.sum_insured) && ok;
         if (YAML::Node o = node["deductible_offset"]) {
             std::string text = text_of(o, src);
             if (text == "commercial") {
@@ -838,9 +933,9 @@ private:
             r.when = expression(w, src, Scope::claim, Type::boolean, "`when`");
             ok = r.when.has_value() && ok;
         }
-        ok = product_amount(node, "deductible", src, r.deductible) && ok;
-        ok = product_amount(node, "sum_insured", src, r.sum_insured) && ok;
-        if (!r.deductible && !p.deductible && node["covers"]) {
+        ok = amount_rows(node, "deductible", src, r.deductible) && ok;
+        ok = sum_insured(node, src, r.sum_insured) && ok;
+        if (r.deductible.empty() && p.deductible.empty() && !node["deductible"] && node["covers"]) {
             error(src, node.Mark(), fmt::format("responsibility `{}` has no `deductible` and product `{}` none to share: write `deductible: 0元` "
                                                 "for none", r.id, p.id));
             ok = false;
@@ -875,7 +970,10 @@ private:
         if (ratio.IsScalar()) {
             std::optional<std::int64_t> v = ratio_constant(ratio, src);
             if (!v) return std::nullopt;
-            r.ratio.push_back({std::nullopt, std::nullopt, std::nullopt, *v, static_cast<std::uint64_t>(ratio.Mark().line) + 1});
+            RatioRow row;
+            row.line = static_cast<std::uint64_t>(ratio.Mark().line) + 1;
+            row.ratio = *v;
+            r.ratio.push_back(row);
         } else {
             for (const YAML::Node& row : sequence(ratio, src, "`ratio` is a decimal or a list of {health, basic, in_area, ratio}")) {
                 if (!row.IsMap() || !row["ratio"]) {
@@ -886,36 +984,9 @@ private:
                 static constexpr std::string_view k_row_keys[] = {"health", "basic", "in_area", "ratio"};
                 check_keys(row, src, k_row_keys, "a ratio row");
                 RatioRow rr;
-                rr.line = static_cast<std::uint64_t>(row.Mark().line) + 1;
-                if (YAML::Node h = row["health"]) {
-                    std::string text = text_of(h, src);
-                    if (text == "healthy") {
-                        rr.health = HealthStatus::healthy;
-                    } else if (text == "preexisting") {
-                        rr.health = HealthStatus::preexisting;
-                    } else {
-                        error(src, h.Mark(), fmt::format("`health` is `healthy` or `preexisting`, not `{}`", quote_excerpt(text)));
-                        ok = false;
-                    }
-                }
-                if (YAML::Node b = row["basic"]) {
-                    std::string text = text_of(b, src);
-                    if (text == "settled") {
-                        rr.basic = true;
-                    } else if (text == "unsettled") {
-                        rr.basic = false;
-                    } else {
-                        error(src, b.Mark(), fmt::format("`basic` is `settled` (basic insurance settled the claim) or `unsettled`, not `{}`", quote_excerpt(text)));
-                        ok = false;
-                    }
-                }
-                if (YAML::Node a = row["in_area"]) {
-                    std::optional<bool> v = yes_no(a, src, "in_area");
-                    ok = v.has_value() && ok;
-                    rr.in_area = v;
-                }
+                bool row_ok = row_keys(row, src, rr);
                 std::optional<std::int64_t> v = ratio_constant(row["ratio"], src);
-                if (!v) {
+                if (!v || !row_ok) {
                     ok = false;
                     continue;
                 }

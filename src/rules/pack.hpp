@@ -99,14 +99,27 @@ struct Layer {
 enum class CoveredBucket { in_scope, pre_self_pay, over_limit, full_self_pay };
 std::string_view to_string(CoveredBucket b);
 
-/// One row of a responsibility's ratio table: the first row whose keys all match the
-/// claim and policy decides; a key left out matches anything.
-struct RatioRow {
+/// What a row of a product's ratio or deductible table matches: the first row whose
+/// keys all match the claim and policy decides; a key left out matches anything.
+struct RowKeys {
     std::optional<HealthStatus> health;  ///< the policy's health status
     std::optional<bool> basic;           ///< basic insurance settled the claim
     std::optional<bool> in_area;         ///< the provider is in the member's pooling area
-    std::int64_t ratio = 0;              ///< decimal units (10^-6)
     std::uint64_t line = 0;              ///< where the row is, for traces
+};
+
+struct RatioRow : RowKeys {
+    std::int64_t ratio = 0;  ///< decimal units (10^-6)
+};
+
+struct AmountRow : RowKeys {
+    Program amount;  ///< money, on the claim
+};
+
+/// A sum insured: per policy year, or for the member's lifetime under the product.
+struct SumInsured {
+    Program amount;
+    bool lifetime = false;
 };
 
 /// One benefit of a commercial product (一般医疗保险金, 特药, 目录外 ...).
@@ -115,10 +128,10 @@ struct Responsibility {
     std::string name;
     std::optional<Program> when;          ///< claims it applies to; all when absent
     std::vector<CoveredBucket> covers;    ///< what it pays from, in the order its payment is taken from them
-    /// Its own deductible per policy year; none: the product's shared deductible.
-    std::optional<Program> deductible;
+    /// Its own deductible per policy year; empty: the product's shared deductible.
+    std::vector<AmountRow> deductible;
     std::vector<RatioRow> ratio;
-    std::optional<Program> sum_insured;   ///< per policy year; none: only the product's
+    std::optional<SumInsured> sum_insured;  ///< none: only the product's
     std::string clause;                   ///< the 条款 that defines it
 };
 
@@ -146,9 +159,9 @@ struct Product {
     std::string id;                      ///< also its layer id in pack.yaml `layers`
     std::string name;
     std::string fund;                    ///< the payer id in payers[]
-    std::optional<Program> deductible;   ///< shared by responsibilities without their own, per policy year
+    std::vector<AmountRow> deductible;   ///< shared by responsibilities without their own, per policy year
     bool offset_by_commercial = false;   ///< earlier commercial layers' payouts count toward the deductible
-    std::optional<Program> sum_insured;  ///< per policy year, across responsibilities
+    std::optional<SumInsured> sum_insured;  ///< across responsibilities
     std::vector<WaitingPeriod> waiting;  ///< the longest that matches applies
     std::vector<std::string> waiting_exempt;  ///< diagnoses (accidents: S, T, V–Y) that never wait
     std::string waiting_clause;
