@@ -521,6 +521,11 @@ Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& 
         p.amount = -p.amount;
         p.base = -p.base;
         p.deductible = -p.deductible;
+        for (ResponsibilityPayment& r : p.responsibilities) {
+            r.amount = -r.amount;
+            r.base = -r.base;
+            r.deductible = -r.deductible;
+        }
     }
     for (LineResult& l : a.lines) l.buckets = {-l.buckets.amount, -l.buckets.full_self_pay, -l.buckets.over_limit, -l.buckets.pre_self_pay, -l.buckets.in_scope};
     a.flags.push_back({"reversal", EditSeverity::info, fmt::format("reverses claim `{}`", claim.reversal_of), {}, 0});
