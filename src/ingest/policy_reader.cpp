@@ -72,6 +72,8 @@ public:
 
     void reset() {
         p_ = Policy{};
+        product_.clear();
+        version_.clear();
         seen_.fill(false);
         dated_.fill(false);
         where_.fill(0);
@@ -95,7 +97,7 @@ public:
         }
         value = trim(value);
         if (value.empty()) return;
-        if (!is_valid_utf8(value)) return fail(offset, fmt::format("`{}` is not valid UTF-8", name_of(f)));
+        if (!utf8_checked_ && !is_valid_utf8(value)) return fail(offset, fmt::format("`{}` is not valid UTF-8", name_of(f)));
         switch (f) {
             case PField::start_date:
             case PField::end_date:
@@ -119,8 +121,8 @@ public:
         }
         if (value.size() > k_max_value_bytes) return fail(offset, fmt::format("`{}` has more than {} bytes", name_of(f), k_max_value_bytes));
         std::string& out = f == PField::policy_id         ? p_.id
-                           : f == PField::product         ? p_.product
-                           : f == PField::product_version ? p_.product_version
+                           : f == PField::product         ? product_
+                           : f == PField::product_version ? version_
                                                           : p_.member_id;
         out.assign(value);
     }
@@ -133,13 +135,15 @@ public:
         if (f == PField::conditions && !is_condition_code(item)) {
             return fail(offset, fmt::format("`conditions`: `{}` is not an ICD-10 code or prefix (such as C34 or E11.9)", quote_excerpt(item)));
         }
-        if (item.size() > k_max_value_bytes || !is_valid_utf8(item)) {
+        if (item.size() > k_max_value_bytes || (!utf8_checked_ && !is_valid_utf8(item))) {
             return fail(offset, fmt::format("`{}`: `{}` is longer than {} bytes or not valid UTF-8", name_of(f), quote_excerpt(item), k_max_value_bytes));
         }
         list.emplace_back(item);
     }
 
     void fail(std::size_t offset, std::string message) { problems_.push_back({offset, std::move(message)}); }
+    // The whole record is valid UTF-8: its fields need no check of their own.
+    void utf8_checked(bool yes) { utf8_checked_ = yes; }
     // `f` was given, but not as the kind of value it takes.
     void wrong_type(PField f, std::size_t offset, std::string_view expected) {
         auto i = static_cast<std::size_t>(f);
@@ -168,6 +172,8 @@ public:
         }
         if (!dated_[first]) p_.first_insured = p_.start;
         if (!problems_.empty()) return std::nullopt;
+        p_.product = product_;  // views of the builder's strings until the book keeps them
+        p_.product_version = version_;
         return std::move(p_);
     }
 
@@ -176,17 +182,20 @@ public:
 
 private:
     const std::string& text_of(PField f) const {
-        return f == PField::policy_id ? p_.id : f == PField::product ? p_.product : p_.member_id;
+        return f == PField::policy_id ? p_.id : f == PField::product ? product_ : p_.member_id;
     }
     bool has_problem_at(std::size_t i) const {
         return seen_[i] && std::any_of(problems_.begin(), problems_.end(), [&](const Problem& p) { return p.offset == where_[i]; });
     }
 
     Policy p_;
+    std::string product_;
+    std::string version_;
     std::array<bool, k_field_count> seen_{};
     std::array<bool, k_field_count> dated_{};
     std::array<std::size_t, k_field_count> where_{};
     std::vector<Problem> problems_;
+    bool utf8_checked_ = false;
 };
 
 // Takes one record's result into the book or the rejects.
@@ -272,6 +281,7 @@ void read_csv(ByteSource& source, Collector& c) {
             early.push_back(at(c.file(), record.line, record.raw, 0,
                                fmt::format("the record has {} fields; the header has {}", record.fields.size(), columns.size())));
         } else {
+            b.utf8_checked(is_valid_utf8(record.raw));
             for (std::size_t i = 0; i < columns.size(); ++i) {
                 if (columns[i]) b.set(*columns[i], record.fields[i], record.field_starts[i]);
             }
@@ -290,6 +300,7 @@ void read_json_line(std::string_view text, std::uint64_t line, bool truncated, P
     if (std::size_t bad = first_invalid_utf8(text); bad != std::string_view::npos) {
         return c.take(b, line, line, text, false, 0, {at(c.file(), line, text, bad, "invalid UTF-8")});
     }
+    b.utf8_checked(false);  // unescaped strings may differ from the checked line
     JsonCursor cur(text);
     JsonCursor::Members members;
     std::string_view key;

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <deque>
 #include <vector>
 
 #include "util/date.hpp"
@@ -16,19 +16,20 @@ namespace medclaim {
 enum class HealthStatus { healthy, preexisting };
 std::string_view to_string(HealthStatus s);
 
-/// One commercial policy of one member (a record of `--policies FILE`).
+/// One commercial policy of one member (a record of `--policies FILE`). The views
+/// point into strings a PolicyBook keeps (or, before add(), the caller's).
 struct Policy {
     std::string id;
-    std::string product;          ///< a product id of the rule pack
-    std::string product_version;  ///< empty: the version the pack holds
     std::string member_id;
+    std::string_view product;          ///< a product id of the rule pack
+    std::string_view product_version;  ///< empty: the version the pack holds
     Date start;                   ///< first day covered
     Date end;                     ///< last day covered (inclusive)
     Date first_insured;           ///< first day of the first policy of a continuous renewal; `start` when not given
     HealthStatus health = HealthStatus::healthy;
     std::vector<std::string> conditions;  ///< declared conditions: ICD-10 codes or prefixes
     std::vector<std::string> options;     ///< plan options the product names (riders, say)
-    std::string file;                     ///< where it was read, for messages
+    std::string_view file;                ///< where it was read, for messages
     std::uint64_t line = 0;
 
     /// Whether the policy covers day `d`.
@@ -39,21 +40,45 @@ struct Policy {
 
 /// The policies of a run, found by id or by member and date.
 /// Rules: 1. ids are unique (a reader rejects a repeated id); 2. a member's policies
-/// are kept in start-date order, then in input order.
+/// are kept in start-date order, then in input order; 3. product names, versions and
+/// file names are kept once; the indexes are open-addressing tables of positions, so
+/// that a policy costs about 200 bytes with its indexes and adding one rarely allocates.
 class PolicyBook {
 public:
-    /// Adds `p`; false (and nothing added) when its id is taken.
+    PolicyBook() = default;
+    PolicyBook(const PolicyBook&) = delete;  // the policies' views point into this book
+    PolicyBook& operator=(const PolicyBook&) = delete;
+    PolicyBook(PolicyBook&&) = default;
+    PolicyBook& operator=(PolicyBook&&) = default;
+
+    /// Adds `p` (its views are copied into the book); false, and nothing added, when its
+    /// id is taken. Pointers from find() and covering() stay valid until the next add().
     bool add(Policy p);
     const Policy* find(std::string_view id) const;
+    /// Calls `f(policy)` for the member's policies that cover day `d`, in start-date order.
+    template <class F>
+    void for_each_covering(std::string_view member_id, Date d, F&& f) const {
+        for (std::uint32_t i = first_of(member_id); i != k_none; i = next_[i]) {
+            if (policies_[i].covers(d)) f(policies_[i]);
+        }
+    }
     /// The member's policies that cover day `d`, in start-date order.
     std::vector<const Policy*> covering(std::string_view member_id, Date d) const;
     std::size_t size() const { return policies_.size(); }
-    const std::vector<Policy>& all() const { return policies_; }
+    const std::deque<Policy>& all() const { return policies_; }
 
 private:
-    std::vector<Policy> policies_;
-    std::unordered_map<std::string, std::size_t> by_id_;
-    std::unordered_map<std::string, std::vector<std::size_t>> by_member_;
+    static constexpr std::uint32_t k_none = UINT32_MAX;
+    std::string_view intern(std::string_view s);
+    std::uint32_t first_of(std::string_view member_id) const;
+    void grow();
+
+    std::deque<Policy> policies_;               // no reallocation spikes as it grows
+    std::vector<std::uint32_t> next_;          // the member's next policy, or k_none
+    std::vector<std::uint32_t> by_id_;         // position + 1 of the policy with that id; 0: empty
+    std::vector<std::uint32_t> by_member_;     // position + 1 of the member's first policy; 0: empty
+    std::size_t members_ = 0;
+    std::deque<std::string> names_;            // products, versions, file names: a few
 };
 
 }  // namespace medclaim

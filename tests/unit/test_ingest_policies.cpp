@@ -48,10 +48,11 @@ TEST_CASE("policies: a CSV file gives each policy with its defaults, found by id
                        "policy_id,product,member_id,start_date,end_date,first_insured_date,health_status,conditions,options\n"
                        "P1,million,M1,2024-03-01,2025-02-28,2022-03-01,healthy,,proton\n"
                        "P2,huiminbao,M1,2024-01-01,2024-12-31,,preexisting,C34|E11.9,\n"
-                       "P3,million,M2,2024-06-01,2025-05-31,,,,\n");
+                       "P3,million,M2,2024-06-01,2025-05-31,,,,\n"
+                       "P4,million,M1,2024-02-01,2024-12-31,,,,\n");
     CHECK(r.said.empty());
-    REQUIRE(r.result.book.size() == 3);
-    CHECK(r.result.records == 3);
+    REQUIRE(r.result.book.size() == 4);
+    CHECK(r.result.records == 4);
     CHECK(r.result.rejected.empty());
     const Policy* p1 = r.result.book.find("P1");
     REQUIRE(p1 != nullptr);
@@ -69,11 +70,12 @@ TEST_CASE("policies: a CSV file gives each policy with its defaults, found by id
     CHECK(r.result.book.find("P3")->health == HealthStatus::healthy);
     CHECK(r.result.book.find("P9") == nullptr);
 
-    // M1 on 2024-05-01: both, in start-date order; on 2025-01-15: P1 only.
-    auto both = r.result.book.covering("M1", day("2024-05-01"));
-    REQUIRE(both.size() == 2);
-    CHECK(both[0]->id == "P2");
-    CHECK(both[1]->id == "P1");
+    // M1 on 2024-05-01: all three, in start-date order; on 2025-01-15: P1 only.
+    auto all = r.result.book.covering("M1", day("2024-05-01"));
+    REQUIRE(all.size() == 3);
+    CHECK(all[0]->id == "P2");
+    CHECK(all[1]->id == "P4");
+    CHECK(all[2]->id == "P1");
     auto later = r.result.book.covering("M1", day("2025-01-15"));
     REQUIRE(later.size() == 1);
     CHECK(later[0]->id == "P1");
@@ -102,7 +104,7 @@ TEST_CASE("policies: each bad CSV record is rejected with every error at its col
         "4:49: error: `conditions`: `34` is not an ICD-10 code or prefix (such as C34 or E11.9)",
         "4:26: error: `end_date` 2024-02-28 is before `start_date` 2024-03-01",
         "4:37: error: `first_insured_date` 2024-04-01 is after `start_date` 2024-03-01: a renewal starts after the first policy",
-        "5:1: error: duplicate policy_id `P1`: first seen at " + r.result.book.find("P1")->file + ":2",
+        "5:1: error: duplicate policy_id `P1`: first seen at " + std::string(r.result.book.find("P1")->file) + ":2",
         "6:1: error: the record has 2 fields; the header has 9",
         "7:1: error: missing `policy_id`",
         "7:2: error: missing `product`",
@@ -153,6 +155,44 @@ TEST_CASE("policies: JSON Lines records, lists as arrays, and each kind of bad l
     CHECK(r.result.rejected[0].line == 3);
     CHECK(r.result.rejected[5].truncated);
     CHECK(r.result.rejected[5].text.size() == 1048576);
+}
+
+TEST_CASE("policies: a book of many policies finds each by id and by member, in start-date then input order") {
+    PolicyBook book;
+    std::string file = "big.csv";
+    for (int i = 0; i < 20000; ++i) {
+        Policy p;
+        p.id = fmt::format("P{:06}", i);
+        p.member_id = fmt::format("M{:05}", i % 7000);
+        p.product = i % 2 ? "million" : "huiminbao";
+        p.file = file;
+        p.line = static_cast<std::uint64_t>(i) + 2;
+        // Later policies of a member start earlier, except every third, which ties.
+        p.start = Date::from_days(20000 - (i / 7000) * 100 + (i % 3 == 0 ? 1000 : 0));
+        p.end = Date::from_days(30000);
+        p.first_insured = p.start;
+        CHECK(book.add(std::move(p)));
+    }
+    Policy again;
+    again.id = "P000123";
+    CHECK_FALSE(book.add(std::move(again)));
+    CHECK(book.size() == 20000);
+    for (int i = 0; i < 20000; i += 997) {
+        const Policy* p = book.find(fmt::format("P{:06}", i));
+        REQUIRE(p != nullptr);
+        CHECK(p->line == static_cast<std::uint64_t>(i) + 2);
+        CHECK(p->file == "big.csv");
+        CHECK(p->file.data() != file.data());  // kept by the book
+    }
+    CHECK(book.find("P020000") == nullptr);
+    for (int m = 0; m < 7000; m += 501) {
+        auto mine = book.covering(fmt::format("M{:05}", m), Date::from_days(29999));
+        REQUIRE(mine.size() >= 2);
+        for (std::size_t k = 1; k < mine.size(); ++k) {
+            bool ordered = mine[k - 1]->start < mine[k]->start || (mine[k - 1]->start == mine[k]->start && mine[k - 1]->line < mine[k]->line);
+            CHECK(ordered);
+        }
+    }
 }
 
 TEST_CASE("policies: a file that is not there is an input error; an empty one holds no policies") {
