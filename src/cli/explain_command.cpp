@@ -29,9 +29,17 @@ CLI::App* add_explain_command(CLI::App& app, ExplainOptions& o) {
 
 namespace {
 
-std::vector<Counter> member_counters(Ledger& ledger, const std::string& member, int year) {
-    std::vector<Counter> out = ledger.counters(member, year);
-    for (Counter& c : ledger.counters(member, 0)) out.push_back(std::move(c));
+// The member's counters of the plan year and across years, then those of the claim's
+// policies (shown as POLICY@YEAR.counter).
+std::vector<Counter> member_counters(Ledger& ledger, const Claim& claim, int year, const Pack& pack, const PolicyBook* book) {
+    std::vector<Counter> out = ledger.counters(claim.member.id, year);
+    for (Counter& c : ledger.counters(claim.member.id, 0)) out.push_back(std::move(c));
+    if (book != nullptr) {
+        for (const auto& [key, policy_year] : policy_groups(claim, pack, *book)) {
+            std::string policy = key.substr(key.find(k_policy_separator) + 1);
+            for (Counter& c : ledger.counters(key, policy_year)) out.push_back({fmt::format("{}@{}.{}", policy, policy_year, c.name), c.value});
+        }
+    }
     return out;
 }
 
@@ -64,7 +72,8 @@ ExitCode run_explain(const ExplainOptions& o) {
         if (pack == nullptr) return why;
         bool target = c.claim_id == o.claim_id;
         int year = plan_year_of(c, *pack);
-        std::vector<Counter> before = target ? member_counters(ledger, c.member.id, year) : std::vector<Counter>{};
+        const PolicyBook* book = o.policies ? &policies.book : nullptr;
+        std::vector<Counter> before = target ? member_counters(ledger, c, year, *pack, book) : std::vector<Counter>{};
         Settlement s = ledger.settle(c, item.raw_text, *pack, stamps[pack], target);
         if (s.kind == Settlement::Kind::refused) {
             if (target) refused = s.reason;
@@ -80,7 +89,7 @@ ExitCode run_explain(const ExplainOptions& o) {
                                    c.claim_id, o.state);
             }
             // s.pack: the pack that settled it, which for a stored claim may be an earlier one.
-            sheet = settlement_sheet(c, s.adjudication, s.pack, before, member_counters(ledger, c.member.id, year), note);
+            sheet = settlement_sheet(c, s.adjudication, s.pack, before, member_counters(ledger, c, year, *pack, book), note);
         }
         return std::nullopt;
     });

@@ -28,7 +28,10 @@ ExitCode run_state_command(const StateCommandOptions& o) {
         std::string value = d.counter == "admissions" ? std::to_string(d.change)
                             : d.counter == "last_discharge" ? Date::from_days(static_cast<std::int32_t>(d.change - 1)).to_string()
                                                             : Money::from_units(d.change).to_string();
-        fmt::print("{}\t{}\t{}\t{}\n", d.member_id, d.plan_year == 0 ? std::string("-") : std::to_string(d.plan_year), d.counter, value);
+        // A policy's counters are keyed member U+001D policy: shown as "MEMBER policy ID".
+        std::string who = d.member_id;
+        if (std::size_t sep = who.find(k_policy_separator); sep != std::string::npos) who.replace(sep, 1, " policy ");
+        fmt::print("{}\t{}\t{}\t{}\n", who, d.plan_year == 0 ? std::string("-") : std::to_string(d.plan_year), d.counter, value);
     }
     return ExitCode::ok;
 }

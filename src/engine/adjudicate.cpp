@@ -492,30 +492,17 @@ private:
         return 0;
     }
 
-    // The first day of the policy year that holds `d`: the latest anniversary of the
-    // policy's start on or before it (29 February: 1 March in other years).
-    static Date policy_year_start(const Policy& p, Date d) {
-        auto anniversary = [&](int year) {
-            std::optional<Date> a = Date::from_ymd(year, p.start.month(), p.start.day());
-            return a ? *a : *Date::from_ymd(year, 3, 1);
-        };
-        int year = std::max(p.start.year(), d.year());
-        while (year > p.start.year() && anniversary(year) > d) --year;
-        return anniversary(year);
+    // A counter as this claim has changed it so far (two policies of one product, or a
+    // deductible shared by responsibilities): the stored value plus this claim's deltas.
+    std::int64_t counter(const std::string& key, int year, const std::string& name) const {
+        std::int64_t v = acc_.get(key, year, name);
+        for (const Delta& d : out_.deltas) {
+            if (d.plan_year == year && d.counter == name && d.member_id == key) v += d.change;
+        }
+        return v;
     }
-
-    // Counters of a policy year live in the member's cross-year group (plan year 0),
-    // named by policy and policy year, so that they follow the policy and not the
-    // basic plan year.
-    // Read as this claim has changed them so far (two policies of one product, say).
-    std::int64_t policy_counter(const std::string& name) const {
-        auto it = pending_.find(name);
-        return acc_.get(claim_.member.id, 0, name) + (it == pending_.end() ? 0 : it->second);
-    }
-    void policy_delta(const std::string& name, std::int64_t change) {
-        if (change == 0) return;
-        out_.deltas.push_back({claim_.member.id, 0, name, change});
-        pending_[name] += change;
+    void change(const std::string& key, int year, const std::string& name, std::int64_t by) {
+        if (by != 0) out_.deltas.push_back({key, year, name, by});
     }
 
     bool any_diagnosis_under(const std::vector<std::string>& prefixes, std::string* which = nullptr) const {
@@ -594,11 +581,13 @@ private:
         return nullptr;
     }
 
-    // What is left of a sum insured: `year_counter` counts the policy year's payments,
-    // `lifetime_counter` the member's under the product.
-    std::int64_t sum_insured_left(const SumInsured& si, const std::string& year_counter, const std::string& lifetime_counter) {
+    // What is left of a sum insured: the policy year's payments count (`key`, `year`,
+    // `year_counter`), or with a lifetime one the member's under the product.
+    std::int64_t sum_insured_left(const SumInsured& si, const std::string& key, int year, const std::string& year_counter,
+                                  const std::string& lifetime_counter) {
         std::int64_t amount = std::max<std::int64_t>(0, si.amount.evaluate(ctx_).number);
-        return std::max<std::int64_t>(0, amount - policy_counter(si.lifetime ? lifetime_counter : year_counter));
+        std::int64_t used = si.lifetime ? counter(claim_.member.id, 0, lifetime_counter) : counter(key, year, year_counter);
+        return std::max<std::int64_t>(0, amount - used);
     }
 
     void pay_products() {
@@ -642,7 +631,8 @@ private:
             return 0;
         }
         Date year_start = policy_year_start(policy, claim_.visit.admit_date);
-        std::string prefix = fmt::format("{}@{}.", policy.id, year_start.to_string());
+        std::string key = policy_key(claim_.member.id, policy.id);
+        int year = year_start.year();
         if (tracing_) note(fmt::format("product {} policy {}: policy year from {}, health {}, basic insurance {}, {} the pooling area", product.id, policy.id,
                                        year_start.to_string(), to_string(policy.health), basic ? "settled the claim" : "did not settle the claim",
                                        in_area ? "in" : "outside"));
@@ -650,9 +640,10 @@ private:
         payment.layer = product.id;
         payment.fund = product.fund;
         payment.policy = policy.id;
-        std::string lifetime = product.id + ".";  // the member's lifetime counters under the product
+        static const std::string k_paid = "paid";
+        static const std::string k_deductible = "deductible";
         std::int64_t product_si_left = std::numeric_limits<std::int64_t>::max();
-        if (product.sum_insured) product_si_left = sum_insured_left(*product.sum_insured, prefix + "paid", lifetime + "lifetime.paid");
+        if (product.sum_insured) product_si_left = sum_insured_left(*product.sum_insured, key, year, k_paid, product.lifetime_counter);
         std::int64_t total = 0;
         std::int64_t offset_left = product.offset_by_commercial ? commercial_before : 0;
         for (const Responsibility& r : product.responsibilities) {
@@ -669,20 +660,20 @@ private:
             // The deductible: the responsibility's own, or the product's shared one.
             bool own = !r.deductible.empty();
             const AmountRow* d_row = first_row(own ? r.deductible : product.deductible, policy, basic, in_area);
-            std::string d_counter = own ? prefix + r.id + ".deductible" : prefix + "deductible";
+            const std::string& d_counter = own ? r.deductible_counter : k_deductible;
             std::int64_t d_full = d_row ? std::max<std::int64_t>(0, d_row->amount.evaluate(ctx_).number) : 0;
-            std::int64_t d_left = std::max<std::int64_t>(0, d_full - policy_counter(d_counter));
+            std::int64_t d_left = std::max<std::int64_t>(0, d_full - counter(key, year, d_counter));
             std::int64_t from_other = std::min(d_left, offset_left);
             offset_left -= from_other;
             d_left -= from_other;
             std::int64_t absorbed = std::min(base, d_left);
-            policy_delta(d_counter, from_other + absorbed);
+            change(key, year, d_counter, from_other + absorbed);
             const RatioRow* row = first_row(r.ratio, policy, basic, in_area);
             std::int64_t ratio = row ? row->ratio : 0;
             std::int64_t pay = round_half_up(static_cast<Int128>(base - absorbed) * ratio, k_decimal_scale);
             std::string limited;
             if (r.sum_insured) {
-                std::int64_t si_left = sum_insured_left(*r.sum_insured, prefix + r.id + ".paid", lifetime + r.id + ".lifetime.paid");
+                std::int64_t si_left = sum_insured_left(*r.sum_insured, key, year, r.paid_counter, r.lifetime_counter);
                 if (pay > si_left) {
                     limited = fmt::format("; the {} sum insured {} leaves {}", r.sum_insured->lifetime ? "lifetime" : "policy year's",
                                           yuan(r.sum_insured->amount.evaluate(ctx_).number), yuan(si_left));
@@ -702,8 +693,8 @@ private:
                 to_take -= take;
             }
             total += pay;
-            policy_delta(prefix + r.id + ".paid", pay);
-            if (r.sum_insured && r.sum_insured->lifetime) policy_delta(lifetime + r.id + ".lifetime.paid", pay);
+            change(key, year, r.paid_counter, pay);
+            if (r.sum_insured && r.sum_insured->lifetime) change(claim_.member.id, 0, r.lifetime_counter, pay);
             payment.responsibilities.push_back({r.id, fen(base), fen(from_other + absorbed), ratio, fen(pay)});
             if (tracing_) {
                 hit(fmt::format("product {} responsibility {}", product.id, r.id));
@@ -714,8 +705,8 @@ private:
                                  row ? fmt::format(" (ratio row at line {})", row->line) : " (no ratio row matches: 0)", limited.empty() ? "" : limited + fmt::format(": pays {}", yuan(pay))));
             }
         }
-        policy_delta(prefix + "paid", total);
-        if (product.sum_insured && product.sum_insured->lifetime) policy_delta(lifetime + "lifetime.paid", total);
+        change(key, year, k_paid, total);
+        if (product.sum_insured && product.sum_insured->lifetime) change(claim_.member.id, 0, product.lifetime_counter, total);
         payment.amount = fen(total);
         for (const ResponsibilityPayment& rp : payment.responsibilities) {
             payment.base += rp.base;
@@ -739,7 +730,6 @@ private:
     bool basic_applied_ = false;  // a benefit layer applied to the claim: basic insurance settled it
     bool prior_buckets_ = false;  // later layers pay from the prior.* buckets
     const PolicyBook* policies_;
-    std::unordered_map<std::string, std::int64_t> pending_;  // policy counters' changes by this claim so far
     std::unordered_map<std::string, std::int64_t> qty_used_;  // max_qty: quantity used per code
     Trace trace_;
     EvalContext ctx_;
@@ -787,6 +777,33 @@ int plan_year_of(const Claim& claim, const Pack& pack) {
     Date d = governing_date(claim);
     bool before_start = d.month() < pack.plan_year_month || (d.month() == pack.plan_year_month && d.day() < pack.plan_year_day);
     return before_start ? d.year() - 1 : d.year();
+}
+
+std::string policy_key(std::string_view member_id, std::string_view policy_id) {
+    std::string key;
+    key.reserve(member_id.size() + 1 + policy_id.size());
+    key.append(member_id).append(1, k_policy_separator).append(policy_id);
+    return key;
+}
+
+Date policy_year_start(const Policy& p, Date d) {
+    auto anniversary = [&](int year) {
+        std::optional<Date> a = Date::from_ymd(year, p.start.month(), p.start.day());
+        return a ? *a : *Date::from_ymd(year, 3, 1);
+    };
+    int year = std::max(p.start.year(), d.year());
+    while (year > p.start.year() && anniversary(year) > d) --year;
+    return anniversary(year);
+}
+
+std::vector<std::pair<std::string, int>> policy_groups(const Claim& claim, const Pack& pack, const PolicyBook& book) {
+    std::vector<std::pair<std::string, int>> out;
+    for (const Product& product : pack.products) {
+        for (const Policy* p : policies_for(claim, book, product.id)) {
+            out.emplace_back(policy_key(claim.member.id, p->id), policy_year_start(*p, claim.visit.admit_date).year());
+        }
+    }
+    return out;
 }
 
 std::vector<const Policy*> policies_for(const Claim& claim, const PolicyBook& book, std::string_view product) {

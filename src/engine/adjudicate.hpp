@@ -95,6 +95,19 @@ int plan_year_of(const Claim& claim, const Pack& pack);
 /// names any, else the member's policies in force on the admission date.
 std::vector<const Policy*> policies_for(const Claim& claim, const PolicyBook& book, std::string_view product);
 
+/// What separates the member and the policy in a policy's accumulator key (U+001D: the
+/// state's encodings use U+001E and U+001F).
+inline constexpr char k_policy_separator = '\x1d';
+/// The accumulator key of a policy's counters: the member id, U+001D, the policy id.
+/// Its groups are per policy year, under the year the policy year starts in.
+std::string policy_key(std::string_view member_id, std::string_view policy_id);
+/// The first day of the policy year of `policy` that holds `d`: the latest anniversary
+/// of its start on or before `d` (a 29 February start: 1 March in other years).
+Date policy_year_start(const Policy& policy, Date d);
+/// The accumulator groups (key, year) that the products of `pack` read for `claim`,
+/// so that a ledger can load them first.
+std::vector<std::pair<std::string, int>> policy_groups(const Claim& claim, const Pack& pack, const PolicyBook& book);
+
 /// Adjudicates `claim` against `pack` with the accumulator values in `acc`.
 /// Rules: 1. edits run first; a claim-level deny denies the claim, a line-level deny
 /// makes the line full_self_pay; 2. lines are priced into buckets, rounding each

@@ -762,6 +762,7 @@ private:
         check_keys(node, src, k_keys, "a product");
         Product p;
         p.id = required_text(node, "id", src);
+        p.lifetime_counter = p.id + ".lifetime.paid";
         p.fund = required_text(node, "fund", src);
         p.file = src.path;
         p.line = static_cast<std::uint64_t>(node.Mark().line) + 1;
@@ -920,6 +921,9 @@ private:
         check_keys(node, src, k_keys, "a responsibility");
         Responsibility r;
         r.id = required_text(node, "id", src);
+        r.deductible_counter = r.id + ".deductible";
+        r.paid_counter = r.id + ".paid";
+        r.lifetime_counter = p.id + "." + r.id + ".lifetime.paid";
         bool ok = !r.id.empty();
         for (const Responsibility& other : p.responsibilities) {
             if (ok && other.id == r.id) {

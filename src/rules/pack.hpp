@@ -133,6 +133,11 @@ struct Responsibility {
     std::vector<RatioRow> ratio;
     std::optional<SumInsured> sum_insured;  ///< none: only the product's
     std::string clause;                   ///< the 条款 that defines it
+    // Its accumulators, named once here: ID.deductible and ID.paid per policy year,
+    // PRODUCT.ID.lifetime.paid per member.
+    std::string deductible_counter;
+    std::string paid_counter;
+    std::string lifetime_counter;
 };
 
 /// When a product pays nothing for a claim, and the 条款 that says so.
@@ -167,6 +172,7 @@ struct Product {
     std::string waiting_clause;
     Exclusions exclusions;
     std::vector<Responsibility> responsibilities;
+    std::string lifetime_counter;        ///< PRODUCT.lifetime.paid, per member
     std::string file;
     std::uint64_t line = 0;
 };

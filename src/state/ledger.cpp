@@ -317,11 +317,15 @@ public:
         StateSummary out;
         out.claims = static_cast<std::uint64_t>(number(text_of("SELECT count(*) FROM claims")));
         out.reversed = static_cast<std::uint64_t>(number(text_of("SELECT count(*) FROM claims WHERE reversed_by != ''")));
-        out.members = static_cast<std::uint64_t>(number(text_of("SELECT count(DISTINCT member_id) FROM counters")));
+        // Policies' counters (member U+001D policy) belong to their member.
+        out.members = static_cast<std::uint64_t>(number(text_of("SELECT count(DISTINCT member_id) FROM counters WHERE instr(member_id, char(29)) = 0")));
         if (!member_id.empty()) {
-            sqlite3_stmt* s = prepare("SELECT plan_year, counter, value FROM counters WHERE member_id=?1 ORDER BY plan_year, counter");
+            sqlite3_stmt* s = prepare("SELECT member_id, plan_year, counter, value FROM counters WHERE member_id=?1 OR "
+                                      "substr(member_id, 1, length(?1) + 1) = ?1 || char(29) ORDER BY member_id, plan_year, counter");
             bind(s, 1, member_id);
-            while (sqlite3_step(s) == SQLITE_ROW) out.counters.push_back({member_id, sqlite3_column_int(s, 0), column_text(s, 1), sqlite3_column_int64(s, 2)});
+            while (sqlite3_step(s) == SQLITE_ROW) {
+                out.counters.push_back({column_text(s, 0), sqlite3_column_int(s, 1), column_text(s, 2), sqlite3_column_int64(s, 3)});
+            }
             sqlite3_finalize(s);
         }
         return out;
@@ -416,7 +420,11 @@ Ledger::~Ledger() {
 
 bool Ledger::persistent() const { return persistent_; }
 
-std::size_t Ledger::shard_of(std::string_view member_id) const { return shards_.size() == 1 ? 0 : hash64(member_id, 7) % shards_.size(); }
+std::size_t Ledger::shard_of(std::string_view member_id) const {
+    if (shards_.size() == 1) return 0;
+    // A policy's counters (member U+001D policy) live with their member's.
+    return hash64(member_id.substr(0, member_id.find(k_policy_separator)), 7) % shards_.size();
+}
 
 std::uint64_t Ledger::members_touched() const {
     std::uint64_t n = 0;
@@ -605,6 +613,9 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     int year = plan_year_of(claim, pack);
     load(shard, claim.member.id, year);
     load(shard, claim.member.id, 0);
+    if (policies_ != nullptr && !pack.products.empty()) {
+        for (const auto& [key, policy_year] : policy_groups(claim, pack, *policies_)) load(shard, key, policy_year);
+    }
     Adjudication a = adjudicate(claim, pack, shard.acc, explain, policies_);
     shard.acc.apply(a.deltas);
 
