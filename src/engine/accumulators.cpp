@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace medclaim {
 
@@ -18,17 +19,33 @@ std::string Accumulators::key(std::string_view member_id, int plan_year) {
 }
 
 const Accumulators::Group* Accumulators::find(std::string_view member_id, int plan_year) const {
-    if (last_.group != nullptr && last_.year == plan_year && last_.member == member_id) return last_.group;
-    auto it = groups_.find(key(member_id, plan_year));
+    for (const LastLookup& l : last_) {
+        if (l.group != nullptr && l.year == plan_year && l.member == member_id) return l.group;
+    }
+    // The key in a buffer of its own when it fits: no allocation for a look-up.
+    char buffer[96];
+    std::string_view k;
+    std::string long_key;
+    if (member_id.size() + 12 <= sizeof buffer) {
+        std::memcpy(buffer, member_id.data(), member_id.size());
+        buffer[member_id.size()] = '\x1f';
+        char* end = std::to_chars(buffer + member_id.size() + 1, buffer + sizeof buffer, plan_year).ptr;
+        k = std::string_view(buffer, static_cast<std::size_t>(end - buffer));
+    } else {
+        long_key = key(member_id, plan_year);
+        k = long_key;
+    }
+    auto it = groups_.find(k);
     if (it == groups_.end()) return nullptr;
     remember(member_id, plan_year, it->second);
     return &it->second;
 }
 
 void Accumulators::remember(std::string_view member_id, int plan_year, const Group& g) const {
-    last_.member.assign(member_id);
-    last_.year = plan_year;
-    last_.group = &g;  // entries of an unordered_map stay where they are until erased
+    LastLookup& l = last_[next_last_++ % last_.size()];
+    l.member.assign(member_id);
+    l.year = plan_year;
+    l.group = &g;  // entries of an unordered_map stay where they are until erased
 }
 
 Accumulators::Group& Accumulators::group(std::string_view member_id, int plan_year) {

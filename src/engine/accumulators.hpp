@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -87,8 +88,9 @@ private:
     std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> name_ids_;
     std::size_t size_ = 0;
     std::size_t changed_ = 0;
-    // The member-year looked up last: the engine reads several counters of one in a row.
-    // A copy starts without it (it points into the original's table).
+    // The member-years looked up last: the engine reads several counters of each of a
+    // claim's few groups (plan year, across years, its policies'). A copy starts
+    // without them (they point into the original's table).
     struct LastLookup {
         std::string member;
         int year = 0;
@@ -100,7 +102,8 @@ private:
             return *this;
         }
     };
-    mutable LastLookup last_;
+    mutable std::array<LastLookup, 4> last_;
+    mutable std::size_t next_last_ = 0;  // the entry to replace next
 };
 
 }  // namespace medclaim

@@ -600,12 +600,17 @@ private:
         const std::string& pr = claim_.provider.region;
         bool in_area = mr.size() < 4 || pr.size() < 4 || mr.compare(0, 4, pr, 0, 4) == 0;
         std::int64_t commercial_paid = 0;  // by the products before the one paying
+        std::vector<const Policy*> all;
+        if (policies_ != nullptr) all = claim_policies(claim_, *policies_);
         for (const Product& product : pack_.products) {
-            std::vector<const Policy*> policies;
-            if (policies_ != nullptr) policies = policies_for(claim_, *policies_, product.id);
-            if (policies.empty() && tracing_) note(fmt::format("product {}: the claim has no policy of it", product.id));
             std::int64_t paid_by_product = 0;
-            for (const Policy* policy : policies) paid_by_product += pay_policy(product, *policy, left, basic, in_area, commercial_paid);
+            bool any = false;
+            for (const Policy* policy : all) {
+                if (policy->product != product.id) continue;
+                any = true;
+                paid_by_product += pay_policy(product, *policy, left, basic, in_area, commercial_paid);
+            }
+            if (!any && tracing_) note(fmt::format("product {}: the claim has no policy of it", product.id));
             commercial_paid += paid_by_product;
         }
         if (policies_ != nullptr) {
@@ -798,26 +803,29 @@ Date policy_year_start(const Policy& p, Date d) {
 
 std::vector<std::pair<std::string, int>> policy_groups(const Claim& claim, const Pack& pack, const PolicyBook& book) {
     std::vector<std::pair<std::string, int>> out;
-    for (const Product& product : pack.products) {
-        for (const Policy* p : policies_for(claim, book, product.id)) {
-            out.emplace_back(policy_key(claim.member.id, p->id), policy_year_start(*p, claim.visit.admit_date).year());
-        }
+    for (const Policy* p : claim_policies(claim, book)) {
+        bool sold = std::any_of(pack.products.begin(), pack.products.end(), [&](const Product& product) { return product.id == p->product; });
+        if (sold) out.emplace_back(policy_key(claim.member.id, p->id), policy_year_start(*p, claim.visit.admit_date).year());
     }
     return out;
 }
 
-std::vector<const Policy*> policies_for(const Claim& claim, const PolicyBook& book, std::string_view product) {
+std::vector<const Policy*> claim_policies(const Claim& claim, const PolicyBook& book) {
     std::vector<const Policy*> out;
     if (!claim.policies.empty()) {
         for (const std::string& id : claim.policies) {
             const Policy* p = book.find(id);
-            if (p != nullptr && p->product == product && p->member_id == claim.member.id) out.push_back(p);
+            if (p != nullptr && p->member_id == claim.member.id) out.push_back(p);
         }
         return out;
     }
-    for (const Policy* p : book.covering(claim.member.id, claim.visit.admit_date)) {
-        if (p->product == product) out.push_back(p);
-    }
+    book.for_each_covering(claim.member.id, claim.visit.admit_date, [&](const Policy& p) { out.push_back(&p); });
+    return out;
+}
+
+std::vector<const Policy*> policies_for(const Claim& claim, const PolicyBook& book, std::string_view product) {
+    std::vector<const Policy*> out = claim_policies(claim, book);
+    std::erase_if(out, [&](const Policy* p) { return p->product != product; });
     return out;
 }
 

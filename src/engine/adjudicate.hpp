@@ -91,8 +91,10 @@ const Pack* pack_for(const PackSet& packs, const Claim& claim, std::string& why)
 /// The plan year `claim` belongs to under `pack` (its own plan_year when given).
 int plan_year_of(const Claim& claim, const Pack& pack);
 
-/// The policies of `book` that `claim` has for `product`: those the claim names when it
-/// names any, else the member's policies in force on the admission date.
+/// The policies of `book` that `claim` has: those the claim names when it names any (of
+/// its member), else the member's policies in force on the admission date, in start-date order.
+std::vector<const Policy*> claim_policies(const Claim& claim, const PolicyBook& book);
+/// As claim_policies, those of `product` only.
 std::vector<const Policy*> policies_for(const Claim& claim, const PolicyBook& book, std::string_view product);
 
 /// What separates the member and the policy in a policy's accumulator key (U+001D: the

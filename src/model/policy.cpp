@@ -14,14 +14,26 @@ bool Policy::declared(std::string_view code) const {
 
 namespace {
 
-// The slot where `key` is, or the empty slot where it would go: `key_of(position)` gives
-// the key of an occupied slot's policy.
-template <class KeyOf>
-std::size_t probe(const std::vector<std::uint32_t>& slots, std::string_view key, KeyOf key_of) {
+std::uint32_t hash32(std::string_view key) { return static_cast<std::uint32_t>(hash64(key) >> 32); }
+
+// The slot where `key` (hashed to `h`) is, or the empty slot where it would go:
+// `key_of(position)` gives the key of an occupied slot's policy.
+template <class Slot, class KeyOf>
+std::size_t probe(const std::vector<Slot>& slots, std::string_view key, std::uint32_t h, KeyOf key_of) {
     std::size_t mask = slots.size() - 1;
-    for (std::size_t i = hash64(key) & mask;; i = (i + 1) & mask) {
-        if (slots[i] == 0 || key_of(slots[i] - 1) == key) return i;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        const Slot& s = slots[i];
+        if (s.position == 0 || (s.hash == h && key_of(s.position - 1) == key)) return i;
     }
+}
+
+// Puts an entry of a table being rebuilt in the first empty slot from its hash.
+template <class Slot>
+void reinsert(std::vector<Slot>& slots, Slot s) {
+    std::size_t mask = slots.size() - 1;
+    std::size_t i = s.hash & mask;
+    while (slots[i].position != 0) i = (i + 1) & mask;
+    slots[i] = s;
 }
 
 }  // namespace
@@ -36,17 +48,12 @@ std::string_view PolicyBook::intern(std::string_view s) {
 
 void PolicyBook::grow() {
     std::size_t size = std::max<std::size_t>(1024, by_id_.size() * 2);
-    by_id_.assign(size, 0);
-    by_member_.assign(size, 0);
-    auto id_of = [&](std::uint32_t i) -> std::string_view { return policies_[i].id; };
-    auto member_of = [&](std::uint32_t i) -> std::string_view { return policies_[i].member_id; };
-    std::vector<bool> head(policies_.size(), true);
-    for (std::uint32_t n : next_) {
-        if (n != k_none) head[n] = false;
-    }
-    for (std::uint32_t i = 0; i < policies_.size(); ++i) {
-        by_id_[probe(by_id_, policies_[i].id, id_of)] = i + 1;
-        if (head[i]) by_member_[probe(by_member_, policies_[i].member_id, member_of)] = i + 1;
+    for (std::vector<Slot>* table : {&by_id_, &by_member_}) {
+        std::vector<Slot> old(size);
+        old.swap(*table);
+        for (const Slot& s : old) {
+            if (s.position != 0) reinsert(*table, s);
+        }
     }
 }
 
@@ -60,18 +67,20 @@ bool PolicyBook::add(Policy p) {
     policies_.push_back(std::move(p));
     next_.push_back(k_none);
     const Policy& kept = policies_.back();
-    by_id_[probe(by_id_, kept.id, [&](std::uint32_t i) -> std::string_view { return policies_[i].id; })] = index + 1;
+    std::uint32_t id_hash = hash32(kept.id);
+    by_id_[probe(by_id_, kept.id, id_hash, [&](std::uint32_t i) -> std::string_view { return policies_[i].id; })] = {index + 1, id_hash};
     // Into the member's chain in start-date order, after policies with the same start.
-    std::uint32_t& head = by_member_[probe(by_member_, kept.member_id, [&](std::uint32_t i) -> std::string_view { return policies_[i].member_id; })];
-    if (head == 0) {
-        head = index + 1;
+    std::uint32_t member_hash = hash32(kept.member_id);
+    Slot& head = by_member_[probe(by_member_, kept.member_id, member_hash, [&](std::uint32_t i) -> std::string_view { return policies_[i].member_id; })];
+    if (head.position == 0) {
+        head = {index + 1, member_hash};
         ++members_;
         return true;
     }
-    std::uint32_t first = head - 1;
+    std::uint32_t first = head.position - 1;
     if (kept.start < policies_[first].start) {
         next_[index] = first;
-        head = index + 1;
+        head.position = index + 1;
         return true;
     }
     std::uint32_t at = first;
@@ -83,14 +92,14 @@ bool PolicyBook::add(Policy p) {
 
 const Policy* PolicyBook::find(std::string_view id) const {
     if (by_id_.empty()) return nullptr;
-    std::uint32_t slot = by_id_[probe(by_id_, id, [&](std::uint32_t i) -> std::string_view { return policies_[i].id; })];
-    return slot == 0 ? nullptr : &policies_[slot - 1];
+    const Slot& s = by_id_[probe(by_id_, id, hash32(id), [&](std::uint32_t i) -> std::string_view { return policies_[i].id; })];
+    return s.position == 0 ? nullptr : &policies_[s.position - 1];
 }
 
 std::uint32_t PolicyBook::first_of(std::string_view member_id) const {
     if (by_member_.empty()) return k_none;
-    std::uint32_t slot = by_member_[probe(by_member_, member_id, [&](std::uint32_t i) -> std::string_view { return policies_[i].member_id; })];
-    return slot == 0 ? k_none : slot - 1;
+    const Slot& s = by_member_[probe(by_member_, member_id, hash32(member_id), [&](std::uint32_t i) -> std::string_view { return policies_[i].member_id; })];
+    return s.position == 0 ? k_none : s.position - 1;
 }
 
 std::vector<const Policy*> PolicyBook::covering(std::string_view member_id, Date d) const {

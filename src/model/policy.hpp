@@ -73,10 +73,17 @@ private:
     std::uint32_t first_of(std::string_view member_id) const;
     void grow();
 
+    // An open-addressing slot: a position and the hash of its key, so that probing
+    // compares hashes and reads a policy only when they agree.
+    struct Slot {
+        std::uint32_t position = 0;  // + 1; 0: empty
+        std::uint32_t hash = 0;
+    };
+
     std::deque<Policy> policies_;               // no reallocation spikes as it grows
     std::vector<std::uint32_t> next_;          // the member's next policy, or k_none
-    std::vector<std::uint32_t> by_id_;         // position + 1 of the policy with that id; 0: empty
-    std::vector<std::uint32_t> by_member_;     // position + 1 of the member's first policy; 0: empty
+    std::vector<Slot> by_id_;                  // the policy with that id
+    std::vector<Slot> by_member_;              // the member's first policy
     std::size_t members_ = 0;
     std::deque<std::string> names_;            // products, versions, file names: a few
 };
