@@ -387,7 +387,11 @@ std::string run_case(const PackSet& packs, const TestCase& tc, std::vector<std::
             rejected.emplace_back(c.claim_id, std::move(why));
             continue;
         }
-        for (const auto& [counter, value] : tc.accumulators) ledger.preset(c.member.id, plan_year_of(c, *p), counter, value);
+        for (const auto& [counter, value] : tc.accumulators) {
+            // Lifetime counters are kept across plan years (man medclaim-rules(5), PRODUCTS).
+            bool across_years = counter.ends_with(".lifetime.paid");
+            ledger.preset(c.member.id, across_years ? 0 : plan_year_of(c, *p), counter, value);
+        }
     }
     std::vector<Adjudication> results;
     try {
