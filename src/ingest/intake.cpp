@@ -310,6 +310,30 @@ IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
     return counts;
 }
 
+void append_reject_record(JsonWriter& w, std::string_view file, std::uint64_t line, std::uint64_t end_line, std::string_view text, bool truncated) {
+    w.begin_object();
+    w.key("file");
+    w.string(file);
+    w.key("line");
+    w.integer(static_cast<std::int64_t>(line));
+    if (end_line != line) {
+        w.key("end_line");
+        w.integer(static_cast<std::int64_t>(end_line));
+    }
+    if (is_valid_utf8(text)) {
+        w.key("text");
+        w.string(text);
+    } else {
+        w.key("text_base64");
+        w.string(base64(text));
+    }
+    if (truncated) {
+        w.key("truncated");
+        w.boolean(true);
+    }
+    w.end_object();
+}
+
 void append_reject_json(std::string& out, const ReadItem& item) {
     JsonWriter w(out);
     w.begin_object();
@@ -356,28 +380,7 @@ void append_reject_json(std::string& out, const ReadItem& item) {
     w.begin_array();
     for (std::size_t i = 0; i < item.records.size(); ++i) {
         const RawRecord& r = item.records[i];
-        w.begin_object();
-        w.key("file");
-        w.string(item.files[r.file]);
-        w.key("line");
-        w.integer(static_cast<std::int64_t>(r.line));
-        if (r.end_line != r.line) {
-            w.key("end_line");
-            w.integer(static_cast<std::int64_t>(r.end_line));
-        }
-        std::string_view text = item.text(i);
-        if (is_valid_utf8(text)) {
-            w.key("text");
-            w.string(text);
-        } else {
-            w.key("text_base64");
-            w.string(base64(text));
-        }
-        if (r.truncated) {
-            w.key("truncated");
-            w.boolean(true);
-        }
-        w.end_object();
+        append_reject_record(w, item.files[r.file], r.line, r.end_line, item.text(i), r.truncated);
     }
     w.end_array();
     w.end_object();

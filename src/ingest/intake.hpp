@@ -92,6 +92,11 @@ private:
     std::vector<std::string> file_names_;  // for "first seen at" messages
 };
 
+class JsonWriter;
+/// Writes one record of a rejects file entry: file, line, end_line when it spans lines,
+/// the text verbatim (`text_base64` when not UTF-8) and `truncated` when cut.
+void append_reject_record(JsonWriter& w, std::string_view file, std::uint64_t line, std::uint64_t end_line, std::string_view text, bool truncated);
+
 /// Appends one rejected claim to `out` as a JSON line (the rejects file format).
 void append_reject_json(std::string& out, const ReadItem& item);
 

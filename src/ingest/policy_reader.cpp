@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ingest/claim_reader.hpp"
+#include "ingest/intake.hpp"
 #include "ingest/csv_tokenizer.hpp"
 #include "ingest/json_cursor.hpp"
 #include "util/error.hpp"
@@ -440,27 +441,7 @@ void append_policy_reject_json(std::string& out, const RejectedPolicy& r) {
     w.end_array();
     w.key("records");
     w.begin_array();
-    w.begin_object();
-    w.key("file");
-    w.string(r.file);
-    w.key("line");
-    w.integer(static_cast<std::int64_t>(r.line));
-    if (r.end_line != r.line) {
-        w.key("end_line");
-        w.integer(static_cast<std::int64_t>(r.end_line));
-    }
-    if (is_valid_utf8(r.text)) {
-        w.key("text");
-        w.string(r.text);
-    } else {
-        w.key("text_base64");
-        w.string(base64(r.text));
-    }
-    if (r.truncated) {
-        w.key("truncated");
-        w.boolean(true);
-    }
-    w.end_object();
+    append_reject_record(w, r.file, r.line, r.end_line, r.text, r.truncated);
     w.end_array();
     w.end_object();
     out += '\n';

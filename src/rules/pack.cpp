@@ -862,6 +862,22 @@ private:
         return ok;
     }
 
+    // A list of the spellings of an enum of the claim model (wards, ownerships).
+    template <class E>
+    bool enum_list(const YAML::Node& node, const Source& src, std::string_view what, std::vector<E>& out) {
+        bool ok = true;
+        for (const YAML::Node& n : sequence(node, src, fmt::format("`{}` is a list", what))) {
+            std::string text = text_of(n, src);
+            if (std::optional<E> v = parse_enum<E>(text)) {
+                out.push_back(*v);
+            } else {
+                error(src, n.Mark(), fmt::format("`{}`: `{}` is not one of {}", what, quote_excerpt(text), fmt::join(enum_spellings<E>(), ", ")));
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
     bool exclusions(const YAML::Node& node, const Source& src, Exclusions& x) {
         if (!node.IsMap()) {
             error(src, node.Mark(), "`exclusions` is a mapping (declared_conditions, diagnoses, procedures, wards, min_provider_level, ownership, clause)");
@@ -877,28 +893,8 @@ private:
         }
         if (YAML::Node n = node["diagnoses"]) x.diagnoses = prefixes(n, src, "diagnoses");
         if (YAML::Node n = node["procedures"]) x.procedures = prefixes(n, src, "procedures");
-        if (YAML::Node n = node["wards"]) {
-            for (const YAML::Node& w : sequence(n, src, "`wards` is a list of ward kinds")) {
-                std::string text = text_of(w, src);
-                if (std::optional<Ward> ward = parse_enum<Ward>(text)) {
-                    x.wards.push_back(*ward);
-                } else {
-                    error(src, w.Mark(), fmt::format("a ward is `general` or `vip`, not `{}`", quote_excerpt(text)));
-                    ok = false;
-                }
-            }
-        }
-        if (YAML::Node n = node["ownership"]) {
-            for (const YAML::Node& w : sequence(n, src, "`ownership` is a list of the ownerships paid")) {
-                std::string text = text_of(w, src);
-                if (std::optional<Ownership> o = parse_enum<Ownership>(text)) {
-                    x.ownership.push_back(*o);
-                } else {
-                    error(src, w.Mark(), fmt::format("an ownership is `public` or `private`, not `{}`", quote_excerpt(text)));
-                    ok = false;
-                }
-            }
-        }
+        if (YAML::Node n = node["wards"]) ok = enum_list(n, src, "wards", x.wards) && ok;
+        if (YAML::Node n = node["ownership"]) ok = enum_list(n, src, "ownership", x.ownership) && ok;
         if (YAML::Node n = node["min_provider_level"]) {
             DecimalParse d = parse_decimal(text_of(n, src), 0, NumberSyntax::plain);
             if (d.error != DecimalError::none || d.units < 0 || d.units > 3) {

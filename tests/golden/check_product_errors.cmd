@@ -1,0 +1,1 @@
+check tests/data/packs/product_errors
