@@ -603,6 +603,10 @@ private:
         std::vector<const Policy*> all;
         if (policies_ != nullptr) all = claim_policies(claim_, *policies_);
         for (const Product& product : pack_.products) {
+            if (!product.needs_policy) {
+                commercial_paid += pay_schedule(product, left);
+                continue;
+            }
             std::int64_t paid_by_product = 0;
             bool any = false;
             for (const Policy* policy : all) {
@@ -620,6 +624,74 @@ private:
                 policy_pended_ = true;
             }
         }
+    }
+
+    // A long-term-care schedule: the first row whose `when` holds pays by days of care,
+    // at most what is left of the fee and of the month's cap. Returns what it paid.
+    std::int64_t pay_schedule(const Product& product, std::array<std::int64_t, 4>& left) {
+        if (product.when && !product.when->evaluate(ctx_).truthy()) {
+            if (tracing_) note(fmt::format("product {}: does not apply ({})", product.id, product.when->explain(ctx_)));
+            return 0;
+        }
+        std::int64_t fee = 0;
+        for (std::int64_t l : left) fee += l;
+        int days = claim_.visit.care_days;
+        const ScheduleRow* row = nullptr;
+        for (const ScheduleRow& r : product.schedule) {
+            if (!r.when || r.when->evaluate(ctx_).truthy()) {
+                row = &r;
+                break;
+            }
+        }
+        Payment payment;
+        payment.layer = product.id;
+        payment.fund = product.fund;
+        payment.base = fen(fee);
+        std::int64_t pay = 0;
+        std::string how;
+        if (days <= 0) {
+            out_.flags.push_back({"ltc-no-care-days", EditSeverity::pend, fmt::format("product {} pays by days of care, and the claim gives no `visit.care_days`", product.id), Money{}, 0});
+            policy_pended_ = true;
+            how = "no visit.care_days: nothing";
+        } else if (row == nullptr) {
+            how = "no schedule row applies: nothing";
+        } else if (row->per_day) {
+            std::int64_t per_day = std::max<std::int64_t>(0, row->per_day->evaluate(ctx_).number);
+            pay = std::min(fee, per_day * days);
+            how = fmt::format("{} a day × {} days = {}{} (schedule row at line {})", yuan(per_day), days, yuan(per_day * days),
+                              pay < per_day * days ? fmt::format(", at most the fee {}", yuan(fee)) : "", row->line);
+        } else {
+            std::int64_t by_ratio = round_half_up(static_cast<Int128>(fee) * *row->ratio, k_decimal_scale);
+            std::int64_t cap = std::max<std::int64_t>(0, row->daily_cap->evaluate(ctx_).number) * days;
+            pay = std::min(by_ratio, cap);
+            how = fmt::format("min(fee {} × {} = {}, {} a day × {} days = {}) = {} (schedule row at line {})", yuan(fee), percent(*row->ratio), yuan(by_ratio),
+                              yuan(cap / days), days, yuan(cap), yuan(pay), row->line);
+        }
+        if (product.monthly_cap && pay > 0) {
+            Date on = claim_.visit.admit_date;
+            std::string month = fmt::format("{}.{:04}-{:02}.paid", product.id, on.year(), on.month());
+            std::int64_t cap = std::max<std::int64_t>(0, product.monthly_cap->evaluate(ctx_).number);
+            std::int64_t month_left = std::max<std::int64_t>(0, cap - counter(claim_.member.id, 0, month));
+            if (pay > month_left) {
+                how += fmt::format("; the month's cap {} leaves {}", yuan(cap), yuan(month_left));
+                pay = month_left;
+            }
+            change(claim_.member.id, 0, month, pay);
+        }
+        // Taken from what is left: in_scope first, then pre_self_pay, over_limit, full_self_pay.
+        std::int64_t to_take = pay;
+        for (std::int64_t& l : left) {
+            std::int64_t take = std::min(l, to_take);
+            l -= take;
+            to_take -= take;
+        }
+        payment.amount = fen(pay);
+        if (tracing_) {
+            hit(fmt::format("product {} schedule row {}", product.id, row ? row->line : 0));
+            note(fmt::format("product {} ({}): {} days of care, {} {}: {}; pays {}", product.id, product.fund, days, claim_.ltc.disability, claim_.ltc.mode, how, yuan(pay)));
+        }
+        out_.payers.push_back(std::move(payment));
+        return pay;
     }
 
     // Pays one policy of `product` from what is left in `left` (which it reduces);

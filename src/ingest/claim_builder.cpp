@@ -325,6 +325,17 @@ void ClaimBuilder::set_header(FieldId field, std::string_view value, Where where
         }
         case FieldId::visit_referral: boolean(c.visit.referral); break;
         case FieldId::visit_settled_by_basic: boolean(c.visit.settled_by_basic); break;
+        case FieldId::visit_care_days: {
+            auto v = parse_integer(value);
+            if (!v || *v < 1 || *v > 366) {
+                fail(field, where, fmt::format("`visit.care_days`: `{}` is not a number of days from 1 to 366", quote_excerpt(value)));
+            } else {
+                c.visit.care_days = static_cast<int>(*v);
+            }
+            break;
+        }
+        case FieldId::ltc_disability: text(c.ltc.disability, k_max_code_bytes); break;
+        case FieldId::ltc_mode: text(c.ltc.mode, k_max_code_bytes); break;
         case FieldId::prior_fund_paid: money(c.prior.fund_paid); break;
         case FieldId::prior_in_scope: money(c.prior.in_scope); break;
         case FieldId::prior_full_self_pay: money(c.prior.full_self_pay); break;

@@ -86,6 +86,8 @@ void Claim::reset() {
     procedures.clear();
     policies.clear();
     prior = Prior{};
+    ltc.disability.clear();
+    ltc.mode.clear();
     line_count_ = 0;
 }
 

@@ -60,6 +60,13 @@ struct Visit {
     std::optional<Date> discharge_date;
     bool referral = false;
     bool settled_by_basic = false;
+    int care_days = 0;  ///< long-term care: the days of care the claim bills (0: not given)
+};
+
+/// Long-term care (长期护理) assessment of the member for the claim's period.
+struct LongTermCare {
+    std::string disability;  ///< disability level as the scheme names it (重度, 中度, 1, 2, ...)
+    std::string mode;        ///< care mode (medical, institution, home, family, ...)
 };
 
 struct Diagnosis {
@@ -112,6 +119,7 @@ struct Claim {
     std::vector<Procedure> procedures;
     std::vector<std::string> policies;
     Prior prior;
+    LongTermCare ltc;
 
     /// The fee lines in input order.
     std::span<const Line> lines() const { return {lines_.data(), line_count_}; }

@@ -758,7 +758,7 @@ private:
             return;
         }
         static constexpr std::string_view k_keys[] = {"id", "name", "fund", "deductible", "deductible_offset", "sum_insured", "waiting",
-                                                      "exclusions", "responsibilities"};
+                                                      "exclusions", "responsibilities", "policy", "when", "schedule", "monthly_cap"};
         check_keys(node, src, k_keys, "a product");
         Product p;
         p.id = required_text(node, "id", src);
@@ -798,9 +798,44 @@ private:
         }
         if (YAML::Node w = node["waiting"]) ok = waiting(w, src, p) && ok;
         if (YAML::Node e = node["exclusions"]) ok = exclusions(e, src, p.exclusions) && ok;
+        if (YAML::Node pol = node["policy"]) {
+            std::string text = text_of(pol, src);
+            if (text == "none") {
+                p.needs_policy = false;
+            } else if (text != "required") {
+                error(src, pol.Mark(), fmt::format("`policy` is `required` (the default) or `none`, not `{}`", quote_excerpt(text)));
+                ok = false;
+            }
+        }
+        if (YAML::Node w = node["when"]) {
+            p.when = expression(w, src, Scope::claim, Type::boolean, "`when`");
+            ok = p.when.has_value() && ok;
+        }
+        if (YAML::Node sched = node["schedule"]) {
+            if (node["responsibilities"]) {
+                error(src, sched.Mark(), "a product has `responsibilities` or a `schedule`, not both");
+                ok = false;
+            }
+            if (p.needs_policy) {
+                error(src, sched.Mark(), "a product with a `schedule` pays without policies: write `policy: none`");
+                ok = false;
+            }
+            ok = schedule(sched, src, p) && ok;
+            if (YAML::Node cap = node["monthly_cap"]) {
+                p.monthly_cap = expression(cap, src, Scope::claim, Type::money, "`monthly_cap`");
+                ok = p.monthly_cap.has_value() && ok;
+            }
+            if (ok) pack_->products.push_back(std::move(p));
+            else broken_layers_.insert(p.id);
+            return;
+        }
+        if (!p.needs_policy) {
+            error(src, node.Mark(), "`policy: none` is for a product with a `schedule` (long-term care)");
+            ok = false;
+        }
         YAML::Node resps = node["responsibilities"];
         if (!resps) {
-            error(src, node.Mark(), "missing key `responsibilities` (what the product pays: at least one)");
+            error(src, node.Mark(), "missing key `responsibilities` (what the product pays: at least one), or a `schedule`");
             return;
         }
         for (const YAML::Node& r : sequence(resps, src, "`responsibilities` is a list of {id, covers, ratio}")) {
@@ -817,6 +852,55 @@ private:
         }
         if (ok) pack_->products.push_back(std::move(p));
         else broken_layers_.insert(p.id);
+    }
+
+    bool schedule(const YAML::Node& node, const Source& src, Product& p) {
+        bool ok = true;
+        for (const YAML::Node& r : sequence(node, src, "`schedule` is a list of {when, ratio, daily_cap} or {when, per_day}")) {
+            if (!r.IsMap()) {
+                error(src, r.Mark(), "a schedule row is a mapping with `ratio` and `daily_cap`, or `per_day`, and optionally `when`");
+                ok = false;
+                continue;
+            }
+            static constexpr std::string_view k_keys[] = {"when", "ratio", "daily_cap", "per_day"};
+            check_keys(r, src, k_keys, "a schedule row");
+            ScheduleRow row;
+            row.line = static_cast<std::uint64_t>(r.Mark().line) + 1;
+            bool row_ok = true;
+            if (YAML::Node w = r["when"]) {
+                row.when = expression(w, src, Scope::claim, Type::boolean, "`when`");
+                row_ok = row.when.has_value();
+            }
+            bool by_ratio = r["ratio"] || r["daily_cap"];
+            if (by_ratio == static_cast<bool>(r["per_day"])) {
+                error(src, r.Mark(), "a schedule row pays `ratio` of the fee up to `daily_cap`, or a flat `per_day`: one of the two");
+                ok = false;
+                continue;
+            }
+            if (by_ratio) {
+                if (!r["ratio"] || !r["daily_cap"]) {
+                    error(src, r.Mark(), "a schedule row with `ratio` needs `daily_cap` too (and the other way round)");
+                    ok = false;
+                    continue;
+                }
+                row.ratio = ratio_constant(r["ratio"], src);
+                row.daily_cap = expression(r["daily_cap"], src, Scope::claim, Type::money, "`daily_cap`");
+                row_ok = row_ok && row.ratio && row.daily_cap;
+            } else {
+                row.per_day = expression(r["per_day"], src, Scope::claim, Type::money, "`per_day`");
+                row_ok = row_ok && row.per_day;
+            }
+            if (!row_ok) {
+                ok = false;
+                continue;
+            }
+            p.schedule.push_back(std::move(row));
+        }
+        if (ok && p.schedule.empty()) {
+            error(src, node.Mark(), "`schedule` needs at least one row");
+            ok = false;
+        }
+        return ok;
     }
 
     bool waiting(const YAML::Node& node, const Source& src, Product& p) {

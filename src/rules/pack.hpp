@@ -158,6 +158,17 @@ struct WaitingPeriod {
     std::vector<std::string> diagnoses;
 };
 
+/// One row of a long-term-care benefit schedule: for the claims where `when` holds
+/// (the first such row decides), `ratio` of the fee up to `daily_cap` a day of care, or
+/// a flat `per_day` a day of care (at most the fee).
+struct ScheduleRow {
+    std::optional<Program> when;       ///< all claims when absent
+    std::optional<std::int64_t> ratio;  ///< decimal units (10^-6), with daily_cap
+    std::optional<Program> daily_cap;  ///< money a day
+    std::optional<Program> per_day;    ///< money a day, instead of ratio and daily_cap
+    std::uint64_t line = 0;
+};
+
 /// A commercial health product (百万医疗, 惠民保, 税优): a layer that pays after basic
 /// insurance from what is still the patient's, for each policy of it the claim has.
 struct Product {
@@ -172,6 +183,12 @@ struct Product {
     std::string waiting_clause;
     Exclusions exclusions;
     std::vector<Responsibility> responsibilities;
+    // A benefit schedule (long-term care) in place of responsibilities: it pays by days
+    // of care, for every claim `when` selects, without policies (`policy: none`).
+    bool needs_policy = true;
+    std::optional<Program> when;
+    std::vector<ScheduleRow> schedule;
+    std::optional<Program> monthly_cap;  ///< per member and calendar month of the admission date
     std::string lifetime_counter;        ///< PRODUCT.lifetime.paid, per member
     std::string file;
     std::uint64_t line = 0;
