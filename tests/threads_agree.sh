@@ -57,7 +57,32 @@ rejects=$(wc -l < "$work/one/rejects.jsonl")
 [ "$rejects" -ge 4 ] || { echo "expected at least 4 rejected claims, got $rejects"; exit 1; }
 grep -q 'unknown field `colour`' "$work/one/stderr" || { echo "no unknown-field warning"; exit 1; }
 [ "$(grep -c 'unknown field `colour`' "$work/one/stderr")" = 1 ] || { echo "the unknown-field warning is said more than once"; exit 1; }
+# Commercial layers with policies, settled into a state and rerun.
+commercial() {  # label threads piece-bytes
+    local dir="$work/c-$1"
+    mkdir -p "$dir"
+    for r in first rerun; do
+        MEDCLAIM_PIECE_BYTES=$3 "$bin" adjudicate --threads "$2" --rules "$src/rules/million-medical" --policies "$src/samples/million-policies.csv" \
+            --out "$dir/$r.jsonl" --summary "$dir/$r-summary.txt" --state "$dir/state.db" "$src/samples/million-claims.jsonl" 2> "$dir/$r-stderr" || true
+    done
+    rm -f "$dir/state.db"
+    sed -i "s|$dir|DIR|g" "$dir"/*-stderr "$dir"/*-summary.txt
+}
+commercial one 1 1048576
+[ "$(wc -l < "$work/c-one/first.jsonl")" -ge 6 ] || { echo "expected 6 commercial claims"; exit 1; }
+cmp -s "$work/c-one/first.jsonl" "$work/c-one/rerun.jsonl" || { echo "a commercial rerun wrote different records"; exit 1; }
+
 status=0
+for bytes in 1048576 300 1; do
+    commercial "two-$bytes" 2 "$bytes"
+    if diff -r "$work/c-one" "$work/c-two-$bytes" > "$work/c-diff-$bytes"; then
+        echo "commercial, threads 2, pieces of $bytes bytes: same bytes as threads 1"
+    else
+        echo "commercial, threads 2, pieces of $bytes bytes differ from threads 1:"
+        head -40 "$work/c-diff-$bytes"
+        status=1
+    fi
+done
 for bytes in 1048576 700 97 1; do
     run "two-$bytes" 2 "$bytes"
     if diff -r "$work/one" "$work/two-$bytes" > "$work/diff-$bytes"; then
