@@ -770,7 +770,8 @@ private:
                 to_take -= take;
             }
             total += pay;
-            change(key, year, r.paid_counter, pay);
+            // Only the limits that exist are counted: a sum insured's use, per year or lifetime.
+            if (r.sum_insured && !r.sum_insured->lifetime) change(key, year, r.paid_counter, pay);
             if (r.sum_insured && r.sum_insured->lifetime) change(claim_.member.id, 0, r.lifetime_counter, pay);
             payment.responsibilities.push_back({r.id, fen(base), fen(from_other + absorbed), ratio, fen(pay)});
             if (tracing_) {
@@ -782,7 +783,7 @@ private:
                                  row ? fmt::format(" (ratio row at line {})", row->line) : " (no ratio row matches: 0)", limited.empty() ? "" : limited + fmt::format(": pays {}", yuan(pay))));
             }
         }
-        change(key, year, k_paid, total);
+        if (product.sum_insured && !product.sum_insured->lifetime) change(key, year, k_paid, total);
         if (product.sum_insured && product.sum_insured->lifetime) change(claim_.member.id, 0, product.lifetime_counter, total);
         payment.amount = fen(total);
         for (const ResponsibilityPayment& rp : payment.responsibilities) {

