@@ -896,12 +896,6 @@ std::vector<const Policy*> claim_policies(const Claim& claim, const PolicyBook& 
     return out;
 }
 
-std::vector<const Policy*> policies_for(const Claim& claim, const PolicyBook& book, std::string_view product) {
-    std::vector<const Policy*> out = claim_policies(claim, book);
-    std::erase_if(out, [&](const Policy* p) { return p->product != product; });
-    return out;
-}
-
 Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const PolicyBook* policies) {
     return Adjudicator(claim, pack, acc, trace, policies).run();
 }

@@ -94,8 +94,6 @@ int plan_year_of(const Claim& claim, const Pack& pack);
 /// The policies of `book` that `claim` has: those the claim names when it names any (of
 /// its member), else the member's policies in force on the admission date, in start-date order.
 std::vector<const Policy*> claim_policies(const Claim& claim, const PolicyBook& book);
-/// As claim_policies, those of `product` only.
-std::vector<const Policy*> policies_for(const Claim& claim, const PolicyBook& book, std::string_view product);
 
 /// What separates the member and the policy in a policy's accumulator key (U+001D: the
 /// state's encodings use U+001E and U+001F).

@@ -52,7 +52,7 @@ public:
     PolicyBook& operator=(PolicyBook&&) = default;
 
     /// Adds `p` (its views are copied into the book); false, and nothing added, when its
-    /// id is taken. Pointers from find() and covering() stay valid until the next add().
+    /// id is taken. Policies never move: pointers to them live as long as the book.
     bool add(Policy p);
     const Policy* find(std::string_view id) const;
     /// Calls `f(policy)` for the member's policies that cover day `d`, in start-date order.
