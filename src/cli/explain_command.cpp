@@ -35,9 +35,8 @@ std::vector<Counter> member_counters(Ledger& ledger, const Claim& claim, int yea
     std::vector<Counter> out = ledger.counters(claim.member.id, year);
     for (Counter& c : ledger.counters(claim.member.id, 0)) out.push_back(std::move(c));
     if (book != nullptr) {
-        for (const auto& [key, policy_year] : policy_groups(claim, pack, *book)) {
-            std::string policy = key.substr(key.find(k_policy_separator) + 1);
-            for (Counter& c : ledger.counters(key, policy_year)) out.push_back({fmt::format("{}@{}.{}", policy, policy_year, c.name), c.value});
+        for (const HeldPolicy& h : claim_policies(claim, *book, &pack).held) {
+            for (Counter& c : ledger.counters(h.key, h.year)) out.push_back({fmt::format("{}@{}.{}", h.policy->id, h.year, c.name), c.value});
         }
     }
     return out;

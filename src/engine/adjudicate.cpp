@@ -36,7 +36,7 @@ std::int64_t divide_half_up(Int128 n, std::int64_t d) {
 
 class Adjudicator {
 public:
-    Adjudicator(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const PolicyBook* policies)
+    Adjudicator(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const ClaimPolicies* policies)
         : claim_(claim), pack_(pack), acc_(acc), tracing_(trace), policies_(policies) {
         ctx_.claim = &claim;
         if (trace) ctx_.trace = &trace_;
@@ -600,8 +600,8 @@ private:
         const std::string& pr = claim_.provider.region;
         bool in_area = mr.size() < 4 || pr.size() < 4 || mr.compare(0, 4, pr, 0, 4) == 0;
         std::int64_t commercial_paid = 0;  // by the products before the one paying
-        std::vector<const Policy*> all;
-        if (policies_ != nullptr) all = claim_policies(claim_, *policies_);
+        static const std::vector<HeldPolicy> k_none;
+        const std::vector<HeldPolicy>& held = policies_ != nullptr ? policies_->held : k_none;
         for (const Product& product : pack_.products) {
             if (!product.needs_policy) {
                 commercial_paid += pay_schedule(product, left);
@@ -609,17 +609,16 @@ private:
             }
             std::int64_t paid_by_product = 0;
             bool any = false;
-            for (const Policy* policy : all) {
-                if (policy->product != product.id) continue;
+            for (const HeldPolicy& h : held) {
+                if (h.policy->product != product.id) continue;
                 any = true;
-                paid_by_product += pay_policy(product, *policy, left, basic, in_area, commercial_paid);
+                paid_by_product += pay_policy(product, h, left, basic, in_area, commercial_paid);
             }
             if (!any && tracing_) note(fmt::format("product {}: the claim has no policy of it", product.id));
             commercial_paid += paid_by_product;
         }
         if (policies_ != nullptr) {
-            for (const std::string& id : claim_.policies) {
-                if (policies_->find(id) != nullptr) continue;
+            for (std::string_view id : policies_->unknown) {
                 out_.flags.push_back({"policy-unknown", EditSeverity::pend, fmt::format("the claim names policy `{}`, which is not in the policies file", id), Money{}, 0});
                 policy_pended_ = true;
             }
@@ -696,8 +695,9 @@ private:
 
     // Pays one policy of `product` from what is left in `left` (which it reduces);
     // returns what it paid.
-    std::int64_t pay_policy(const Product& product, const Policy& policy, std::array<std::int64_t, 4>& left, bool basic, bool in_area,
+    std::int64_t pay_policy(const Product& product, const HeldPolicy& held, std::array<std::int64_t, 4>& left, bool basic, bool in_area,
                             std::int64_t commercial_before) {
+        const Policy& policy = *held.policy;
         if (auto why = ineligible(product, policy)) {
             out_.flags.push_back({"commercial-" + why->first, EditSeverity::deny, fmt::format("policy {} ({}): {}", policy.id, product.id, why->second), Money{}, 0});
             restricted_ = true;
@@ -707,11 +707,10 @@ private:
             }
             return 0;
         }
-        Date year_start = policy_year_start(policy, claim_.visit.admit_date);
-        std::string key = policy_key(claim_.member.id, policy.id);
-        int year = year_start.year();
+        const std::string& key = held.key;
+        int year = held.year;
         if (tracing_) note(fmt::format("product {} policy {}: policy year from {}, health {}, basic insurance {}, {} the pooling area", product.id, policy.id,
-                                       year_start.to_string(), to_string(policy.health), basic ? "settled the claim" : "did not settle the claim",
+                                       held.year_start.to_string(), to_string(policy.health), basic ? "settled the claim" : "did not settle the claim",
                                        in_area ? "in" : "outside"));
         Payment payment;
         payment.layer = product.id;
@@ -807,7 +806,7 @@ private:
     bool policy_pended_ = false;  // the claim names a policy the policies file lacks
     bool basic_applied_ = false;  // a benefit layer applied to the claim: basic insurance settled it
     bool prior_buckets_ = false;  // later layers pay from the prior.* buckets
-    const PolicyBook* policies_;
+    const ClaimPolicies* policies_;
     std::unordered_map<std::string, std::int64_t> qty_used_;  // max_qty: quantity used per code
     Trace trace_;
     EvalContext ctx_;
@@ -874,29 +873,31 @@ Date policy_year_start(const Policy& p, Date d) {
     return anniversary(year);
 }
 
-std::vector<std::pair<std::string, int>> policy_groups(const Claim& claim, const Pack& pack, const PolicyBook& book) {
-    std::vector<std::pair<std::string, int>> out;
-    for (const Policy* p : claim_policies(claim, book)) {
-        bool sold = std::any_of(pack.products.begin(), pack.products.end(), [&](const Product& product) { return product.id == p->product; });
-        if (sold) out.emplace_back(policy_key(claim.member.id, p->id), policy_year_start(*p, claim.visit.admit_date).year());
-    }
-    return out;
-}
-
-std::vector<const Policy*> claim_policies(const Claim& claim, const PolicyBook& book) {
-    std::vector<const Policy*> out;
+ClaimPolicies claim_policies(const Claim& claim, const PolicyBook& book, const Pack* pack) {
+    ClaimPolicies out;
+    auto hold = [&](const Policy& p) {
+        if (pack != nullptr && std::none_of(pack->products.begin(), pack->products.end(), [&](const Product& product) { return product.id == p.product; })) {
+            return;
+        }
+        Date start = policy_year_start(p, claim.visit.admit_date);
+        out.held.push_back({&p, policy_key(claim.member.id, p.id), start, start.year()});
+    };
     if (!claim.policies.empty()) {
         for (const std::string& id : claim.policies) {
             const Policy* p = book.find(id);
-            if (p != nullptr && p->member_id == claim.member.id) out.push_back(p);
+            if (p == nullptr) {
+                out.unknown.push_back(id);
+            } else if (p->member_id == claim.member.id) {
+                hold(*p);
+            }
         }
         return out;
     }
-    book.for_each_covering(claim.member.id, claim.visit.admit_date, [&](const Policy& p) { out.push_back(&p); });
+    book.for_each_covering(claim.member.id, claim.visit.admit_date, hold);
     return out;
 }
 
-Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const PolicyBook* policies) {
+Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const ClaimPolicies* policies) {
     return Adjudicator(claim, pack, acc, trace, policies).run();
 }
 

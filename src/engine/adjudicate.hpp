@@ -91,10 +91,6 @@ const Pack* pack_for(const PackSet& packs, const Claim& claim, std::string& why)
 /// The plan year `claim` belongs to under `pack` (its own plan_year when given).
 int plan_year_of(const Claim& claim, const Pack& pack);
 
-/// The policies of `book` that `claim` has: those the claim names when it names any (of
-/// its member), else the member's policies in force on the admission date, in start-date order.
-std::vector<const Policy*> claim_policies(const Claim& claim, const PolicyBook& book);
-
 /// What separates the member and the policy in a policy's accumulator key (U+001D: the
 /// state's encodings use U+001E and U+001F).
 inline constexpr char k_policy_separator = '\x1d';
@@ -104,16 +100,32 @@ std::string policy_key(std::string_view member_id, std::string_view policy_id);
 /// The first day of the policy year of `policy` that holds `d`: the latest anniversary
 /// of its start on or before `d` (a 29 February start: 1 March in other years).
 Date policy_year_start(const Policy& policy, Date d);
-/// The accumulator groups (key, year) that the products of `pack` read for `claim`,
-/// so that a ledger can load them first.
-std::vector<std::pair<std::string, int>> policy_groups(const Claim& claim, const Pack& pack, const PolicyBook& book);
+
+/// One policy a claim has, with the accumulator group its counters are in.
+struct HeldPolicy {
+    const Policy* policy = nullptr;
+    std::string key;  ///< policy_key(member, policy)
+    Date year_start;  ///< of the policy year that holds the admission date
+    int year = 0;     ///< year_start's year: the group's plan year
+};
+
+/// The policies a claim has: those it names when it names any (of its member), else
+/// the member's policies in force on the admission date, in start-date order; and the
+/// ids it names that the book lacks.
+struct ClaimPolicies {
+    std::vector<HeldPolicy> held;
+    std::vector<std::string_view> unknown;
+};
+/// `claim`'s policies in `book`, found once: the ledger loads their groups, and the
+/// engine pays from them. With `pack`, only those of its products.
+ClaimPolicies claim_policies(const Claim& claim, const PolicyBook& book, const Pack* pack = nullptr);
 
 /// Adjudicates `claim` against `pack` with the accumulator values in `acc`.
 /// Rules: 1. edits run first; a claim-level deny denies the claim, a line-level deny
 /// makes the line full_self_pay; 2. lines are priced into buckets, rounding each
 /// bucket half-up to the fen; 3. layers pay in pack order, then the pack's commercial
-/// products for the claim's policies in `policies` (none without a book); 4. patient =
+/// products for the claim's policies in `policies` (none when null); 4. patient =
 /// amount − payers. Throws Error only when an invariant of DESIGN.md section 3 fails.
-Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace = false, const PolicyBook* policies = nullptr);
+Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace = false, const ClaimPolicies* policies = nullptr);
 
 }  // namespace medclaim

@@ -613,10 +613,12 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     int year = plan_year_of(claim, pack);
     load(shard, claim.member.id, year);
     load(shard, claim.member.id, 0);
+    std::optional<ClaimPolicies> mine;
     if (policies_ != nullptr && !pack.products.empty()) {
-        for (const auto& [key, policy_year] : policy_groups(claim, pack, *policies_)) load(shard, key, policy_year);
+        mine = claim_policies(claim, *policies_, &pack);
+        for (const HeldPolicy& h : mine->held) load(shard, h.key, h.year);
     }
-    Adjudication a = adjudicate(claim, pack, shard.acc, explain, policies_);
+    Adjudication a = adjudicate(claim, pack, shard.acc, explain, mine ? &*mine : nullptr);
     shard.acc.apply(a.deltas);
 
     SettledClaim s;
