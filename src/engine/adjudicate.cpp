@@ -450,46 +450,33 @@ private:
         out_.payers.push_back({"prior", "prior", paid, prior_buckets_ ? pr.in_scope : out_.buckets.in_scope, pr.deductible, {}, {}});
     }
 
+    // The buckets products pay from, none negative: the prior.* ones when they are used,
+    // else the claim's own, indexed by CoveredBucket.
+    std::array<std::int64_t, 4> covered_buckets() const {
+        const Prior& pr = claim_.prior;
+        const Buckets& b = out_.buckets;
+        auto pick = [&](Money prior, Money own) { return std::max<std::int64_t>(0, (prior_buckets_ ? prior : own).units()); };
+        return {pick(pr.in_scope, b.in_scope), pick(pr.pre_self_pay, b.pre_self_pay), pick(pr.over_limit, b.over_limit),
+                pick(pr.full_self_pay, b.full_self_pay)};
+    }
+
     // What is still the patient's in each bucket once the basic layers have paid: they
     // pay from in_scope first, then from pre_self_pay.
     std::array<std::int64_t, 4> residual_after_basic() const {
-        std::array<std::int64_t, 4> left{};
-        Buckets b = out_.buckets;
-        if (prior_buckets_) {
-            const Prior& pr = claim_.prior;
-            b.in_scope = pr.in_scope;
-            b.pre_self_pay = pr.pre_self_pay;
-            b.over_limit = pr.over_limit;
-            b.full_self_pay = pr.full_self_pay;
-        }
-        std::int64_t paid = paid_so_far().units();
-        std::int64_t from_in_scope = std::clamp<std::int64_t>(paid, 0, std::max<std::int64_t>(0, b.in_scope.units()));
-        std::int64_t from_pre = std::clamp<std::int64_t>(paid - from_in_scope, 0, std::max<std::int64_t>(0, b.pre_self_pay.units()));
-        left[static_cast<std::size_t>(CoveredBucket::in_scope)] = std::max<std::int64_t>(0, b.in_scope.units()) - from_in_scope;
-        left[static_cast<std::size_t>(CoveredBucket::pre_self_pay)] = std::max<std::int64_t>(0, b.pre_self_pay.units()) - from_pre;
-        left[static_cast<std::size_t>(CoveredBucket::over_limit)] = std::max<std::int64_t>(0, b.over_limit.units());
-        left[static_cast<std::size_t>(CoveredBucket::full_self_pay)] = std::max<std::int64_t>(0, b.full_self_pay.units());
+        std::array<std::int64_t, 4> left = covered_buckets();
+        static constexpr CoveredBucket k_basic_order[] = {CoveredBucket::in_scope, CoveredBucket::pre_self_pay};
+        take(left, k_basic_order, paid_so_far().units());
         return left;
     }
 
-    std::int64_t original(CoveredBucket c) const {
-        if (prior_buckets_) {
-            const Prior& pr = claim_.prior;
-            switch (c) {
-                case CoveredBucket::in_scope: return pr.in_scope.units();
-                case CoveredBucket::pre_self_pay: return pr.pre_self_pay.units();
-                case CoveredBucket::over_limit: return pr.over_limit.units();
-                case CoveredBucket::full_self_pay: return pr.full_self_pay.units();
-            }
+    // Takes `amount` from what is left, bucket by bucket in `order`.
+    static void take(std::array<std::int64_t, 4>& left, std::span<const CoveredBucket> order, std::int64_t amount) {
+        for (CoveredBucket c : order) {
+            std::int64_t& l = left[static_cast<std::size_t>(c)];
+            std::int64_t t = std::clamp<std::int64_t>(amount, 0, l);
+            l -= t;
+            amount -= t;
         }
-        const Buckets& b = out_.buckets;
-        switch (c) {
-            case CoveredBucket::in_scope: return b.in_scope.units();
-            case CoveredBucket::pre_self_pay: return b.pre_self_pay.units();
-            case CoveredBucket::over_limit: return b.over_limit.units();
-            case CoveredBucket::full_self_pay: return b.full_self_pay.units();
-        }
-        return 0;
     }
 
     // A counter as this claim has changed it so far (two policies of one product, or a
@@ -677,13 +664,9 @@ private:
             }
             change(claim_.member.id, 0, month, pay);
         }
-        // Taken from what is left: in_scope first, then pre_self_pay, over_limit, full_self_pay.
-        std::int64_t to_take = pay;
-        for (std::int64_t& l : left) {
-            std::int64_t take = std::min(l, to_take);
-            l -= take;
-            to_take -= take;
-        }
+        static constexpr CoveredBucket k_all[] = {CoveredBucket::in_scope, CoveredBucket::pre_self_pay, CoveredBucket::over_limit,
+                                                  CoveredBucket::full_self_pay};
+        take(left, k_all, pay);
         payment.amount = fen(pay);
         if (tracing_) {
             hit(fmt::format("product {} schedule row {}", product.id, row ? row->line : 0));
@@ -722,6 +705,7 @@ private:
         if (product.sum_insured) product_si_left = sum_insured_left(*product.sum_insured, key, year, k_paid, product.lifetime_counter);
         std::int64_t total = 0;
         std::int64_t offset_left = product.offset_by_commercial ? commercial_before : 0;
+        const std::array<std::int64_t, 4> whole = covered_buckets();
         for (const Responsibility& r : product.responsibilities) {
             if (r.when && !r.when->evaluate(ctx_).truthy()) {
                 if (tracing_) note(fmt::format("product {} responsibility {}: does not apply ({})", product.id, r.id, r.when->explain(ctx_)));
@@ -731,7 +715,7 @@ private:
             std::int64_t covered = 0;
             for (CoveredBucket c : r.covers) {
                 base += left[static_cast<std::size_t>(c)];
-                covered += std::max<std::int64_t>(0, original(c));
+                covered += whole[static_cast<std::size_t>(c)];
             }
             // The deductible: the responsibility's own, or the product's shared one.
             bool own = !r.deductible.empty();
@@ -746,7 +730,8 @@ private:
             change(key, year, d_counter, from_other + absorbed);
             const RatioRow* row = first_row(r.ratio, policy, basic, in_area);
             std::int64_t ratio = row ? row->ratio : 0;
-            std::int64_t pay = round_half_up(static_cast<Int128>(base - absorbed) * ratio, k_decimal_scale);
+            const std::int64_t by_ratio = round_half_up(static_cast<Int128>(base - absorbed) * ratio, k_decimal_scale);
+            std::int64_t pay = by_ratio;
             std::string limited;
             if (r.sum_insured) {
                 std::int64_t si_left = sum_insured_left(*r.sum_insured, key, year, r.paid_counter, r.lifetime_counter);
@@ -760,14 +745,7 @@ private:
                 limited += fmt::format("; the product's sum insured leaves {}", yuan(product_si_left - total));
                 pay = product_si_left - total;
             }
-            // Taken from what is left, in the order `covers` names the buckets.
-            std::int64_t to_take = pay;
-            for (CoveredBucket c : r.covers) {
-                std::int64_t& l = left[static_cast<std::size_t>(c)];
-                std::int64_t take = std::min(l, to_take);
-                l -= take;
-                to_take -= take;
-            }
+            take(left, r.covers, pay);  // in the order `covers` names the buckets
             total += pay;
             // Only the limits that exist are counted: a sum insured's use, per year or lifetime.
             if (r.sum_insured && !r.sum_insured->lifetime) change(key, year, r.paid_counter, pay);
@@ -778,7 +756,7 @@ private:
                 note(fmt::format("product {} policy {} responsibility {}{}: (covered {} − earlier layers {} − deductible {}{}) × {} = {}{}{}", product.id,
                                  policy.id, r.id, r.clause.empty() ? "" : fmt::format(" ({})", r.clause), yuan(covered), yuan(covered - base),
                                  yuan(absorbed), from_other > 0 ? fmt::format(", after {} of earlier commercial payouts counted toward it", yuan(from_other)) : "",
-                                 percent(ratio), yuan(round_half_up(static_cast<Int128>(base - absorbed) * ratio, k_decimal_scale)),
+                                 percent(ratio), yuan(by_ratio),
                                  row ? fmt::format(" (ratio row at line {})", row->line) : " (no ratio row matches: 0)", limited.empty() ? "" : limited + fmt::format(": pays {}", yuan(pay))));
             }
         }
