@@ -46,19 +46,16 @@ bool is_condition_code(std::string_view s) {
 // A diagnostic at byte `offset` of a record whose text starts on line `line`.
 Diagnostic at(const std::string& file, std::uint64_t line, std::string_view text, std::size_t offset, std::string message,
               Severity severity = Severity::error) {
-    offset = std::min(offset, text.size());
-    std::string_view before = text.substr(0, offset);
-    std::size_t nl = before.rfind('\n');
-    std::size_t line_start = nl == std::string_view::npos ? 0 : nl + 1;
-    std::size_t line_end = std::min(text.find('\n', line_start), text.size());
-    Diagnostic d;
-    d.severity = severity;
-    d.file = file;
-    d.line = line + count_lines(before);
-    d.column = static_cast<std::uint32_t>(count_code_points(text.substr(line_start, offset - line_start)) + 1);
-    d.source_line = std::string(text.substr(line_start, line_end - line_start));
-    if (!d.source_line.empty() && d.source_line.back() == '\r') d.source_line.pop_back();
-    d.message = std::move(message);
+    Diagnostic d = diagnostic_at(file, text, offset, severity, std::move(message));
+    d.line += line - 1;
+    return d;
+}
+
+// The warning for a column or key that is no policy field.
+Diagnostic unknown_name(Diagnostic d, std::string_view what, std::string_view name) {
+    std::string_view near = closest_match(name, k_policy_fields);
+    d.severity = Severity::warning;
+    d.message = fmt::format("unknown {} `{}` is ignored{}", what, quote_excerpt(name), near.empty() ? "" : fmt::format(" (did you mean `{}`?)", near));
     return d;
 }
 
@@ -110,10 +107,8 @@ public:
                 return;
             }
             case PField::health_status:
-                if (value == "healthy") {
-                    p_.health = HealthStatus::healthy;
-                } else if (value == "preexisting") {
-                    p_.health = HealthStatus::preexisting;
+                if (std::optional<HealthStatus> h = parse_enum<HealthStatus>(value)) {
+                    p_.health = *h;
                 } else {
                     fail(offset, fmt::format("`health_status` `{}` is not `healthy` or `preexisting`", quote_excerpt(value)));
                 }
@@ -153,13 +148,14 @@ public:
         fail(offset, fmt::format("`{}` must be {}", name_of(f), expected));
     }
 
-    // Checks what one field cannot: required fields and the order of dates. The policy
+    // Checks what one field cannot: required fields (a missing one is reported at its
+    // empty value, or at the start of the record) and the order of dates. The policy
     // when all is well.
-    std::optional<Policy> finish(std::size_t record_offset) {
+    std::optional<Policy> finish() {
         for (PField f : {PField::policy_id, PField::product, PField::member_id, PField::start_date, PField::end_date}) {
             auto i = static_cast<std::size_t>(f);
             bool given = f == PField::start_date || f == PField::end_date ? dated_[i] : !text_of(f).empty();
-            if (!given && !has_problem_at(i)) fail(seen_[i] ? where_[i] : record_offset, fmt::format("missing `{}`", name_of(f)));
+            if (!given && !has_problem_at(i)) fail(seen_[i] ? where_[i] : 0, fmt::format("missing `{}`", name_of(f)));
         }
         auto start = static_cast<std::size_t>(PField::start_date);
         auto end = static_cast<std::size_t>(PField::end_date);
@@ -209,10 +205,10 @@ public:
     }
 
     // `text` is the record from its first line; `problems` are located in it.
-    void take(PolicyBuilder& b, std::uint64_t line, std::uint64_t end_line, std::string_view text, bool truncated, std::size_t record_offset,
+    void take(PolicyBuilder& b, std::uint64_t line, std::uint64_t end_line, std::string_view text, bool truncated,
               std::vector<Diagnostic> early = {}) {
         ++out_.records;
-        std::optional<Policy> p = early.empty() ? b.finish(record_offset) : std::nullopt;
+        std::optional<Policy> p = early.empty() ? b.finish() : std::nullopt;
         std::string id = p ? p->id : b.id();
         std::vector<Diagnostic> errors = std::move(early);
         for (const PolicyBuilder::Problem& pr : b.problems()) errors.push_back(at(file_, line, text, pr.offset, pr.message));
@@ -220,7 +216,7 @@ public:
             p->file = file_;
             p->line = line;
             if (const Policy* first = out_.book.find(id)) {
-                errors.push_back(at(file_, line, text, record_offset, fmt::format("duplicate policy_id `{}`: first seen at {}:{}", quote_excerpt(id), first->file, first->line)));
+                errors.push_back(at(file_, line, text, 0, fmt::format("duplicate policy_id `{}`: first seen at {}:{}", quote_excerpt(id), first->file, first->line)));
             } else {
                 out_.book.add(std::move(*p));
                 return;
@@ -261,10 +257,7 @@ void read_csv(ByteSource& source, Collector& c) {
         std::string_view name = trim(record.fields[i]);
         std::optional<PField> f = field_of(name);
         if (!f) {
-            std::string_view near = closest_match(name, k_policy_fields);
-            c.warn_once(record_diagnostic(c.file(), record, i,
-                                          fmt::format("unknown column `{}` is ignored{}", quote_excerpt(name), near.empty() ? "" : fmt::format(" (did you mean `{}`?)", near)),
-                                          Severity::warning));
+            c.warn_once(unknown_name(record_diagnostic(c.file(), record, i, {}), "column", name));
         } else if (seen[static_cast<std::size_t>(*f)]) {
             throw InputError(format_diagnostic(record_diagnostic(c.file(), record, i, fmt::format("header: column `{}` is given twice", name))));
         } else {
@@ -288,7 +281,7 @@ void read_csv(ByteSource& source, Collector& c) {
             }
         }
         // The id, for the rejects file, even when the record is malformed.
-        c.take(b, record.line, record.end_line, record.raw, record.truncated, 0, std::move(early));
+        c.take(b, record.line, record.end_line, record.raw, record.truncated, std::move(early));
     }
 }
 
@@ -296,25 +289,22 @@ void read_csv(ByteSource& source, Collector& c) {
 void read_json_line(std::string_view text, std::uint64_t line, bool truncated, PolicyBuilder& b, Collector& c) {
     b.reset();
     if (truncated) {
-        return c.take(b, line, line, text, true, 0, {at(c.file(), line, text, k_max_line_bytes, fmt::format("the line is longer than {} bytes", k_max_line_bytes))});
+        return c.take(b, line, line, text, true, {at(c.file(), line, text, k_max_line_bytes, fmt::format("the line is longer than {} bytes", k_max_line_bytes))});
     }
     if (std::size_t bad = first_invalid_utf8(text); bad != std::string_view::npos) {
-        return c.take(b, line, line, text, false, 0, {at(c.file(), line, text, bad, "invalid UTF-8")});
+        return c.take(b, line, line, text, false, {at(c.file(), line, text, bad, "invalid UTF-8")});
     }
     b.utf8_checked(false);  // unescaped strings may differ from the checked line
     JsonCursor cur(text);
     JsonCursor::Members members;
     std::string_view key;
     auto json_error = [&] { return std::vector<Diagnostic>{at(c.file(), line, text, cur.error_offset(), fmt::format("invalid JSON: {}", cur.error()))}; };
-    if (!cur.enter_object()) return c.take(b, line, line, text, false, 0, json_error());
+    if (!cur.enter_object()) return c.take(b, line, line, text, false, json_error());
     while (cur.member(members, key)) {
         std::size_t offset = cur.offset();
         std::optional<PField> f = field_of(key);
         if (!f) {
-            std::string_view near = closest_match(key, k_policy_fields);
-            c.warn_once(at(c.file(), line, text, offset,
-                           fmt::format("unknown key `{}` is ignored{}", quote_excerpt(key), near.empty() ? "" : fmt::format(" (did you mean `{}`?)", near)),
-                           Severity::warning));
+            c.warn_once(unknown_name(at(c.file(), line, text, offset, {}), "key", key));
             cur.skip();
             continue;
         }
@@ -355,9 +345,9 @@ void read_json_line(std::string_view text, std::uint64_t line, bool truncated, P
         }
         if (cur.string(value)) b.set(*f, value, offset);
     }
-    if (cur.failed()) return c.take(b, line, line, text, false, 0, json_error());
-    if (!cur.at_end()) return c.take(b, line, line, text, false, 0, {at(c.file(), line, text, cur.offset(), "invalid JSON: text after the object")});
-    c.take(b, line, line, text, false, 0);
+    if (cur.failed()) return c.take(b, line, line, text, false, json_error());
+    if (!cur.at_end()) return c.take(b, line, line, text, false, {at(c.file(), line, text, cur.offset(), "invalid JSON: text after the object")});
+    c.take(b, line, line, text, false);
 }
 
 void read_jsonl(ByteSource& source, Collector& c) {

@@ -1,12 +1,28 @@
 #include "model/policy.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "util/text.hpp"
 
 namespace medclaim {
 
-std::string_view to_string(HealthStatus s) { return s == HealthStatus::healthy ? "healthy" : "preexisting"; }
+namespace {
+constexpr std::array<std::string_view, 2> k_health = {"healthy", "preexisting"};
+}  // namespace
+
+std::string_view to_string(HealthStatus s) { return k_health[static_cast<std::size_t>(s)]; }
+
+template <>
+std::optional<HealthStatus> parse_enum<HealthStatus>(std::string_view text) {
+    for (std::size_t i = 0; i < k_health.size(); ++i) {
+        if (k_health[i] == text) return static_cast<HealthStatus>(i);
+    }
+    return std::nullopt;
+}
+
+template <>
+std::span<const std::string_view> enum_spellings<HealthStatus>() { return k_health; }
 
 bool Policy::declared(std::string_view code) const {
     return std::any_of(conditions.begin(), conditions.end(), [&](const std::string& c) { return code.starts_with(c); });

@@ -6,15 +6,20 @@
 #include <deque>
 #include <vector>
 
+#include "model/claim.hpp"
 #include "util/date.hpp"
 
 namespace medclaim {
 
 /// What the insurer knew of the member's health when the policy was written: a healthy
 /// member, or one insured with specified pre-existing conditions (特定既往症), who is
-/// paid at the product's lower ratio.
+/// paid at the product's lower ratio. Spelt `healthy` and `preexisting` (parse_enum).
 enum class HealthStatus { healthy, preexisting };
 std::string_view to_string(HealthStatus s);
+template <>
+std::optional<HealthStatus> parse_enum<HealthStatus>(std::string_view text);
+template <>
+std::span<const std::string_view> enum_spellings<HealthStatus>();
 
 /// One commercial policy of one member (a record of `--policies FILE`). The views
 /// point into strings a PolicyBook keeps (or, before add(), the caller's).

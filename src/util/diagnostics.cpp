@@ -124,6 +124,7 @@ Diagnostic diagnostic_at(std::string_view file, std::string_view text, std::size
     d.line = 1 + count_lines(text.substr(0, line_begin));
     d.column = static_cast<std::uint32_t>(count_code_points(text.substr(line_begin, pos - line_begin)) + 1);
     d.source_line = std::string(text.substr(line_begin, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_begin));
+    if (!d.source_line.empty() && d.source_line.back() == '\r') d.source_line.pop_back();  // a CRLF line end
     d.message = std::move(message);
     return d;
 }

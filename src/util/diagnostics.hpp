@@ -24,7 +24,7 @@ struct Diagnostic {
 std::string format_diagnostic(const Diagnostic& d);
 
 /// A diagnostic at byte `pos` of `text` (the whole file `file`): line and column
-/// (in code points) counted from 1, with the source line.
+/// (in code points) counted from 1, with the source line (without a CR before its LF).
 Diagnostic diagnostic_at(std::string_view file, std::string_view text, std::size_t pos, Severity severity, std::string message);
 
 /// Prints diagnostics to a stream and counts them.
