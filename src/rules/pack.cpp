@@ -6,9 +6,11 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -453,12 +455,23 @@ private:
         return expression(node, src, scope, want, fmt::format("`{}`", key));
     }
 
-    std::optional<Period> period(const YAML::Node& node, const Source& src) {
-        std::string p = text_of(node, src);
-        if (p == "claim") return Period::claim;
-        if (p == "year") return Period::year;
-        error(src, node.Mark(), fmt::format("`per` is `claim` or `year`, not `{}`", quote_excerpt(p)));
+    // Which of `words` `node` says, as its index; else an error that reads `what`
+    // ("`per` is `claim` or `year`") then ", not `VALUE`".
+    std::optional<std::size_t> one_of(const YAML::Node& node, const Source& src, std::span<const std::string_view> words, std::string_view what) {
+        std::string text = text_of(node, src);
+        auto it = std::find(words.begin(), words.end(), text);
+        if (it != words.end()) return static_cast<std::size_t>(it - words.begin());
+        error(src, node.Mark(), fmt::format("{}, not `{}`", what, quote_excerpt(text)));
         return std::nullopt;
+    }
+    std::optional<std::size_t> one_of(const YAML::Node& node, const Source& src, std::initializer_list<std::string_view> words, std::string_view what) {
+        return one_of(node, src, std::span<const std::string_view>(words.begin(), words.size()), what);
+    }
+
+    std::optional<Period> period(const YAML::Node& node, const Source& src) {
+        std::optional<std::size_t> i = one_of(node, src, {"claim", "year"}, "`per` is `claim` or `year`");
+        if (!i) return std::nullopt;
+        return *i == 0 ? Period::claim : Period::year;
     }
 
     void pricing(const YAML::Node& node, const Source& src) {
@@ -538,14 +551,10 @@ private:
             ok = ok && l.when.has_value();
         }
         if (YAML::Node b = node["base"]) {
-            static constexpr std::string_view k_bases[] = {"in_scope", "burden", "burden_with_pre_self_pay"};
-            std::string text = text_of(b, src);
-            auto it = std::find(std::begin(k_bases), std::end(k_bases), text);
-            if (it == std::end(k_bases)) {
-                error(src, b.Mark(), fmt::format("`base` is in_scope, burden or burden_with_pre_self_pay, not `{}`", quote_excerpt(text)));
-                ok = false;
+            if (auto i = one_of(b, src, {"in_scope", "burden", "burden_with_pre_self_pay"}, "`base` is in_scope, burden or burden_with_pre_self_pay")) {
+                l.base = static_cast<LayerBase>(*i);
             } else {
-                l.base = static_cast<LayerBase>(it - std::begin(k_bases));
+                ok = false;
             }
         }
         if (YAML::Node p = node["position"]) {
@@ -641,11 +650,9 @@ private:
     }
 
     std::optional<bool> yes_no(const YAML::Node& node, const Source& src, std::string_view what) {
-        std::string text = text_of(node, src);
-        if (text == "true") return true;
-        if (text == "false") return false;
-        error(src, node.Mark(), fmt::format("`{}` is true or false, not `{}`", what, quote_excerpt(text)));
-        return std::nullopt;
+        std::optional<std::size_t> i = one_of(node, src, {"false", "true"}, fmt::format("`{}` is true or false", what));
+        if (!i) return std::nullopt;
+        return *i == 1;
     }
 
     // The keys of a row of a product's table: health, basic, in_area.
@@ -653,26 +660,14 @@ private:
         bool ok = true;
         k.line = static_cast<std::uint64_t>(row.Mark().line) + 1;
         if (YAML::Node h = row["health"]) {
-            std::string text = text_of(h, src);
-            if (text == "healthy") {
-                k.health = HealthStatus::healthy;
-            } else if (text == "preexisting") {
-                k.health = HealthStatus::preexisting;
-            } else {
-                error(src, h.Mark(), fmt::format("`health` is `healthy` or `preexisting`, not `{}`", quote_excerpt(text)));
-                ok = false;
-            }
+            std::optional<std::size_t> i = one_of(h, src, enum_spellings<HealthStatus>(), "`health` is `healthy` or `preexisting`");
+            ok = i.has_value();
+            if (i) k.health = static_cast<HealthStatus>(*i);
         }
         if (YAML::Node b = row["basic"]) {
-            std::string text = text_of(b, src);
-            if (text == "settled") {
-                k.basic = true;
-            } else if (text == "unsettled") {
-                k.basic = false;
-            } else {
-                error(src, b.Mark(), fmt::format("`basic` is `settled` (basic insurance settled the claim) or `unsettled`, not `{}`", quote_excerpt(text)));
-                ok = false;
-            }
+            std::optional<std::size_t> i = one_of(b, src, {"settled", "unsettled"}, "`basic` is `settled` (basic insurance settled the claim) or `unsettled`");
+            ok = i.has_value() && ok;
+            if (i) k.basic = *i == 0;
         }
         if (YAML::Node a = row["in_area"]) {
             std::optional<bool> v = yes_no(a, src, "in_area");
@@ -737,13 +732,9 @@ private:
                 return false;
             }
             if (YAML::Node per = node["per"]) {
-                std::string text = text_of(per, src);
-                if (text == "lifetime") {
-                    lifetime = true;
-                } else if (text != "year") {
-                    error(src, per.Mark(), fmt::format("a sum insured is `per: year` (policy year) or `per: lifetime`, not `{}`", quote_excerpt(text)));
-                    return false;
-                }
+                std::optional<std::size_t> i = one_of(per, src, {"year", "lifetime"}, "a sum insured is `per: year` (policy year) or `per: lifetime`");
+                if (!i) return false;
+                lifetime = *i == 1;
             }
         }
         std::optional<Program> p = expression(amount, src, Scope::claim, Type::money, "`sum_insured`");
@@ -787,25 +778,17 @@ private:
         ok = amount_rows(node, "deductible", src, p.deductible) && ok;
         ok = sum_insured(node, src, p.sum_insured) && ok;
         if (YAML::Node o = node["deductible_offset"]) {
-            std::string text = text_of(o, src);
-            if (text == "commercial") {
-                p.offset_by_commercial = true;
-            } else if (text != "none") {
-                error(src, o.Mark(), fmt::format("`deductible_offset` is `none` or `commercial` (earlier commercial payouts count toward "
-                                                 "the deductible; basic insurance never does), not `{}`", quote_excerpt(text)));
-                ok = false;
-            }
+            std::optional<std::size_t> i = one_of(o, src, {"none", "commercial"}, "`deductible_offset` is `none` or `commercial` (earlier commercial "
+                                                  "payouts count toward the deductible; basic insurance never does)");
+            ok = i.has_value() && ok;
+            p.offset_by_commercial = i == 1U;
         }
         if (YAML::Node w = node["waiting"]) ok = waiting(w, src, p) && ok;
         if (YAML::Node e = node["exclusions"]) ok = exclusions(e, src, p.exclusions) && ok;
         if (YAML::Node pol = node["policy"]) {
-            std::string text = text_of(pol, src);
-            if (text == "none") {
-                p.needs_policy = false;
-            } else if (text != "required") {
-                error(src, pol.Mark(), fmt::format("`policy` is `required` (the default) or `none`, not `{}`", quote_excerpt(text)));
-                ok = false;
-            }
+            std::optional<std::size_t> i = one_of(pol, src, {"required", "none"}, "`policy` is `required` (the default) or `none`");
+            ok = i.has_value() && ok;
+            p.needs_policy = i != 1U;
         }
         if (YAML::Node w = node["when"]) {
             p.when = expression(w, src, Scope::claim, Type::boolean, "`when`");
@@ -825,30 +808,26 @@ private:
                 p.monthly_cap = expression(cap, src, Scope::claim, Type::money, "`monthly_cap`");
                 ok = p.monthly_cap.has_value() && ok;
             }
-            if (ok) pack_->products.push_back(std::move(p));
-            else broken_layers_.insert(p.id);
-            return;
-        }
-        if (!p.needs_policy) {
-            error(src, node.Mark(), "`policy: none` is for a product with a `schedule` (long-term care)");
-            ok = false;
-        }
-        YAML::Node resps = node["responsibilities"];
-        if (!resps) {
+        } else if (YAML::Node resps = node["responsibilities"]) {
+            if (!p.needs_policy) {
+                error(src, node.Mark(), "`policy: none` is for a product with a `schedule` (long-term care)");
+                ok = false;
+            }
+            for (const YAML::Node& r : sequence(resps, src, "`responsibilities` is a list of {id, covers, ratio}")) {
+                std::optional<Responsibility> resp = responsibility(r, src, p);
+                if (!resp) {
+                    ok = false;
+                    continue;
+                }
+                p.responsibilities.push_back(std::move(*resp));
+            }
+            if (ok && p.responsibilities.empty()) {
+                error(src, resps.Mark(), "a product needs at least one responsibility");
+                ok = false;
+            }
+        } else {
             error(src, node.Mark(), "missing key `responsibilities` (what the product pays: at least one), or a `schedule`");
             return;
-        }
-        for (const YAML::Node& r : sequence(resps, src, "`responsibilities` is a list of {id, covers, ratio}")) {
-            std::optional<Responsibility> resp = responsibility(r, src, p);
-            if (!resp) {
-                ok = false;
-                continue;
-            }
-            p.responsibilities.push_back(std::move(*resp));
-        }
-        if (ok && p.responsibilities.empty()) {
-            error(src, resps.Mark(), "a product needs at least one responsibility");
-            ok = false;
         }
         if (ok) pack_->products.push_back(std::move(p));
         else broken_layers_.insert(p.id);
