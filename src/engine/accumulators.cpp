@@ -2,19 +2,22 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 
 namespace medclaim {
 
-// Member ids never hold a control character (the input readers refuse them).
-std::string Accumulators::key(std::string_view member_id, int plan_year) {
+// Member ids never hold U+001F (the input readers refuse control characters; a
+// policy's key holds U+001D).
+void Accumulators::key_into(std::string& out, std::string_view member_id, int plan_year) {
     char digits[16];
     auto end = std::to_chars(digits, digits + sizeof digits, plan_year).ptr;
+    out.assign(member_id);
+    out.push_back('\x1f');
+    out.append(digits, end);
+}
+
+std::string Accumulators::key(std::string_view member_id, int plan_year) {
     std::string k;
-    k.reserve(member_id.size() + 1 + static_cast<std::size_t>(end - digits));
-    k.append(member_id);
-    k.push_back('\x1f');
-    k.append(digits, end);
+    key_into(k, member_id, plan_year);
     return k;
 }
 
@@ -22,20 +25,8 @@ const Accumulators::Group* Accumulators::find(std::string_view member_id, int pl
     for (const LastLookup& l : last_) {
         if (l.group != nullptr && l.year == plan_year && l.member == member_id) return l.group;
     }
-    // The key in a buffer of its own when it fits: no allocation for a look-up.
-    char buffer[96];
-    std::string_view k;
-    std::string long_key;
-    if (member_id.size() + 12 <= sizeof buffer) {
-        std::memcpy(buffer, member_id.data(), member_id.size());
-        buffer[member_id.size()] = '\x1f';
-        char* end = std::to_chars(buffer + member_id.size() + 1, buffer + sizeof buffer, plan_year).ptr;
-        k = std::string_view(buffer, static_cast<std::size_t>(end - buffer));
-    } else {
-        long_key = key(member_id, plan_year);
-        k = long_key;
-    }
-    auto it = groups_.find(k);
+    key_into(scratch_, member_id, plan_year);  // reused: a look-up allocates nothing
+    auto it = groups_.find(std::string_view(scratch_));
     if (it == groups_.end()) return nullptr;
     remember(member_id, plan_year, it->second);
     return &it->second;

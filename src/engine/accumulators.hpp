@@ -74,6 +74,7 @@ private:
         bool changed = false;
     };
     static std::string key(std::string_view member_id, int plan_year);
+    static void key_into(std::string& out, std::string_view member_id, int plan_year);
     const Group* find(std::string_view member_id, int plan_year) const;
     Group& group(std::string_view member_id, int plan_year);
     std::uint32_t intern(std::string_view counter);
@@ -102,6 +103,7 @@ private:
             return *this;
         }
     };
+    mutable std::string scratch_;  // find()'s key
     mutable std::array<LastLookup, 4> last_;
     mutable std::size_t next_last_ = 0;  // the entry to replace next
 };
