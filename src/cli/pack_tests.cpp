@@ -52,7 +52,7 @@ struct TestCase {
     std::string where;  // file:line
     std::vector<std::pair<std::string, std::int64_t>> accumulators;
     std::vector<Claim> claims;
-    std::shared_ptr<PolicyBook> policies = std::make_shared<PolicyBook>();  // commercial policies of the claims
+    PolicyBook policies;  // commercial policies of the claims
     std::vector<ExpectedClaim> expect;
     bool broken = false;  // the test file has errors in this case
 };
@@ -189,7 +189,7 @@ private:
             if (d.severity == Severity::error) fail(p.Mark(), "the policy would be rejected: " + d.message);
         }
         for (const Policy& policy : read.book.all()) {
-            if (!tc.policies->add(policy)) fail(p.Mark(), fmt::format("policy `{}` is given twice in the test", policy.id));
+            if (!tc.policies.add(policy)) fail(p.Mark(), fmt::format("policy `{}` is given twice in the test", policy.id));
         }
     }
 
@@ -376,7 +376,7 @@ std::string run_case(const PackSet& packs, const TestCase& tc, std::vector<std::
     // The claims go through a ledger, as in `adjudicate`, so that reversals and
     // replaced claims behave in tests as they do in production.
     Ledger ledger("", false);
-    ledger.use_policies(tc.policies.get());
+    ledger.use_policies(&tc.policies);
     std::vector<const Pack*> versions;
     std::vector<std::pair<std::string, std::string>> rejected;  // claim id, reason
     for (const Claim& c : tc.claims) {
