@@ -460,11 +460,7 @@ private:
             if (flight_.size() == 1) top_up();
             if (flight_.size() == 1) {
                 if (!tail_pending_) return true;  // the last piece of the input
-                // No cut within 64 MiB after it: one reader from its start, a sound cut.
-                std::string rest = std::move(a.bytes) + carry_;
-                std::uint64_t line = a.first_line;
-                drop_flight();
-                continue_serially(std::move(rest), line);
+                serial_from_flight();             // no cut within 64 MiB after it
                 return false;
             }
             Piece& b = *flight_[1];
@@ -474,24 +470,27 @@ private:
             spare_.push_back(std::move(b.part));
             flight_.erase(flight_.begin() + 1);
             if (a.bytes.size() > k_max_piece_bytes) {
-                // Its start is sound; the rest goes to one reader from there.
-                std::string rest = std::move(a.bytes);
-                for (std::size_t i = 1; i < flight_.size(); ++i) rest += flight_[i]->bytes;
-                rest += carry_;
-                std::uint64_t line = a.first_line;
-                drop_flight();
-                continue_serially(std::move(rest), line);
+                serial_from_flight();
                 return false;
             }
             parse(a);
         }
     }
 
-    // Forgets the pieces in flight, once no thread is parsing them.
-    void drop_flight() {
-        for (auto& p : flight_) parsers_->wait(*p);
-        for (auto& p : flight_) spare_.push_back(std::move(p->part));
+    // Gives the rest of the input to one reader, from the start of the first piece in
+    // flight (a sound cut), or of what is left to cut when none is: the pieces' bytes,
+    // then the unread ones. The pieces are dropped once no thread is parsing them.
+    void serial_from_flight() {
+        std::uint64_t line = flight_.empty() ? carry_line_ : flight_.front()->first_line;
+        std::string rest;
+        for (auto& p : flight_) {
+            parsers_->wait(*p);
+            rest += p->bytes;
+            spare_.push_back(std::move(p->part));
+        }
         flight_.clear();
+        rest += carry_;
+        continue_serially(std::move(rest), line);
     }
 
     // Hands out up to threads_ parsed pieces in input order: waits for the first, then
@@ -499,8 +498,7 @@ private:
     void read_pieces(Batch& out) {
         top_up();
         if (flight_.empty() && tail_pending_) {
-            // No cut within 64 MiB right after the header or a sound cut: one reader.
-            continue_serially(std::exchange(carry_, std::string()), carry_line_);
+            serial_from_flight();  // no cut within 64 MiB right after the header or a sound cut
             return;
         }
         while (!flight_.empty() && out.parts.size() < threads_) {
