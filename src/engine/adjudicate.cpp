@@ -682,7 +682,7 @@ private:
                             std::int64_t commercial_before) {
         const Policy& policy = *held.policy;
         if (auto why = ineligible(product, policy)) {
-            out_.flags.push_back({"commercial-" + why->first, EditSeverity::deny, fmt::format("policy {} ({}): {}", policy.id, product.id, why->second), Money{}, 0});
+            out_.flags.push_back({std::string(k_denial_prefix) + why->first, EditSeverity::deny, fmt::format("policy {} ({}): {}", policy.id, product.id, why->second), Money{}, 0});
             restricted_ = true;
             if (tracing_) {
                 hit(fmt::format("product {} {}", product.id, why->first));

@@ -91,6 +91,10 @@ const Pack* pack_for(const PackSet& packs, const Claim& claim, std::string& why)
 /// The plan year `claim` belongs to under `pack` (its own plan_year when given).
 int plan_year_of(const Claim& claim, const Pack& pack);
 
+/// The rule id of a commercial denial is this prefix and its reason code
+/// (`commercial-waiting-period`, ...).
+inline constexpr std::string_view k_denial_prefix = "commercial-";
+
 /// What separates the member and the policy in a policy's accumulator key (U+001D: the
 /// state's encodings use U+001E and U+001F).
 inline constexpr char k_policy_separator = '\x1d';

@@ -140,7 +140,7 @@ void Summary::add(const Claim& claim, const Adjudication& a, bool reversal) {
         ++r.count;
         r.amount += f.amount;
         r.severity = std::string(to_string(f.severity));
-        if (f.rule.starts_with("commercial-")) ++by_denial_[f.rule.substr(11)];
+        if (f.rule.starts_with(k_denial_prefix)) ++by_denial_[f.rule.substr(k_denial_prefix.size())];
     }
     buckets_ += a.buckets;
     deductible_ += a.deductible;
