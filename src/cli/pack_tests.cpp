@@ -150,9 +150,9 @@ private:
             for (auto it = acc.begin(); acc.IsMap() && it != acc.end(); ++it) {
                 std::string counter = it->first.Scalar();
                 std::string text = it->second.IsScalar() ? it->second.Scalar() : "";
-                if (counter == "admissions") {
+                if (counter == "admissions" || counter.ends_with(".days")) {
                     DecimalParse p = parse_decimal(text, 0, NumberSyntax::plain);
-                    if (p.error != DecimalError::none || p.units < 0) fail(it->second.Mark(), "`admissions` is a whole number of stays");
+                    if (p.error != DecimalError::none || p.units < 0) fail(it->second.Mark(), fmt::format("`{}` is a whole number", counter));
                     tc.accumulators.emplace_back(counter, p.units);
                 } else if (auto m = money_of(text)) {
                     tc.accumulators.emplace_back(counter, m->units());
@@ -296,9 +296,19 @@ std::string actual(const Adjudication& a, const Expected& e) {
     }
     if (e.field.starts_with("payers.")) {
         std::string_view layer = std::string_view(e.field).substr(7);
+        // LAYER.RESPONSIBILITY: what that responsibility of a product paid.
+        std::string_view resp;
+        if (std::size_t dot = layer.find('.'); dot != std::string_view::npos) {
+            resp = layer.substr(dot + 1);
+            layer = layer.substr(0, dot);
+        }
         Money paid;  // every payer of the layer: two policies of one product, say
         for (const Payment& p : a.payers) {
-            if (p.layer == layer) paid += p.amount;
+            if (p.layer != layer) continue;
+            if (resp.empty()) paid += p.amount;
+            for (const ResponsibilityPayment& r : p.responsibilities) {
+                if (!resp.empty() && r.id == resp) paid += r.amount;
+            }
         }
         return paid.to_string();
     }
@@ -319,8 +329,11 @@ std::vector<std::string_view> explaining(const Adjudication& a, const Expected& 
     for (const std::string& t : a.trace) {
         bool keep = false;
         if (e.line_no > 0) keep = t.starts_with(line_prefix) || t.find(fmt::format(" on line {}:", e.line_no)) != std::string::npos;
-        else if (e.field.starts_with("payers.")) keep = t.starts_with("layer " + e.field.substr(7) + " ") || t.starts_with("layer " + e.field.substr(7) + ":") ||
-                                                        t.starts_with("product " + e.field.substr(7) + " ") || t.starts_with("product " + e.field.substr(7) + ":");
+        else if (e.field.starts_with("payers.")) {
+            std::string layer = e.field.substr(7, e.field.find('.', 7) - 7);
+            keep = t.starts_with("layer " + layer + " ") || t.starts_with("layer " + layer + ":") || t.starts_with("product " + layer + " ") ||
+                   t.starts_with("product " + layer + ":");
+        }
         else if (e.field == "status" || e.field == "flags") keep = t.starts_with("edit ") || t.starts_with("the claim");
         else if (e.field == "patient" || e.field == "deductible") keep = t.starts_with("layer ") || t.starts_with("patient") || t.starts_with("buckets");
         else keep = t.starts_with("line ") || t.starts_with("buckets");

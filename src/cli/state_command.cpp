@@ -25,9 +25,7 @@ ExitCode run_state_command(const StateCommandOptions& o) {
     if (s.recovered > 0) fmt::print(stderr, "medclaim: state `{}`: completed an interrupted run: {} output{} moved into place\n", o.file, s.recovered, s.recovered == 1 ? "" : "s");
     fmt::print("state {}: {} claims settled ({} reversed), accumulators of {} members\n", o.file, s.claims, s.reversed, s.members);
     for (const Delta& d : s.counters) {
-        std::string value = d.counter == "admissions" ? std::to_string(d.change)
-                            : d.counter == "last_discharge" ? Date::from_days(static_cast<std::int32_t>(d.change - 1)).to_string()
-                                                            : Money::from_units(d.change).to_string();
+        std::string value = counter_text(d.counter, d.change);
         // A policy's counters are keyed member U+001D policy: shown as "MEMBER policy ID".
         std::string who = d.member_id;
         if (std::size_t sep = who.find(k_policy_separator); sep != std::string::npos) who.replace(sep, 1, " policy ");

@@ -1,9 +1,18 @@
 #include "engine/accumulators.hpp"
 
+#include "util/date.hpp"
+#include "util/fixed.hpp"
+
 #include <algorithm>
 #include <charconv>
 
 namespace medclaim {
+
+std::string counter_text(std::string_view name, std::int64_t value) {
+    if (name == "admissions" || name.ends_with(".days")) return std::to_string(value);
+    if (name == "last_discharge") return value > 0 ? Date::from_days(static_cast<std::int32_t>(value - 1)).to_string() : std::string("-");
+    return Money::from_units(value).to_string();
+}
 
 // Member ids never hold U+001F (the input readers refuse control characters; a
 // policy's key holds U+001D).

@@ -21,6 +21,10 @@ struct Counter {
     std::int64_t value = 0;
 };
 
+/// A counter's value as people read it: a count (`admissions`, a per-day benefit's
+/// `RESP.days`), a date (`last_discharge`) or money (everything else).
+std::string counter_text(std::string_view name, std::int64_t value);
+
 /// A change that adjudicating one claim makes to one counter.
 struct Delta {
     std::string member_id;

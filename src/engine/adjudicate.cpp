@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
+#include "engine/residual.hpp"
 #include "util/error.hpp"
 
 namespace medclaim {
@@ -580,7 +582,7 @@ private:
     void pay_products() {
         if (pack_.products.empty()) return;
         ctx_.line = nullptr;
-        std::array<std::int64_t, 4> left = residual_after_basic();
+        Residual left(residual_after_basic());
         bool basic = claim_.visit.settled_by_basic || basic_applied_;
         // The pooling area (统筹区) is the prefecture: the first four digits of 行政区划.
         const std::string& mr = claim_.member.region;
@@ -614,13 +616,12 @@ private:
 
     // A long-term-care schedule: the first row whose `when` holds pays by days of care,
     // at most what is left of the fee and of the month's cap. Returns what it paid.
-    std::int64_t pay_schedule(const Product& product, std::array<std::int64_t, 4>& left) {
+    std::int64_t pay_schedule(const Product& product, Residual& left) {
         if (product.when && !product.when->evaluate(ctx_).truthy()) {
             if (tracing_) note(fmt::format("product {}: does not apply ({})", product.id, product.when->explain(ctx_)));
             return 0;
         }
-        std::int64_t fee = 0;
-        for (std::int64_t l : left) fee += l;
+        const std::int64_t fee = left.sum();
         int days = claim_.visit.care_days;
         const ScheduleRow* row = nullptr;
         for (const ScheduleRow& r : product.schedule) {
@@ -666,7 +667,7 @@ private:
         }
         static constexpr CoveredBucket k_all[] = {CoveredBucket::in_scope, CoveredBucket::pre_self_pay, CoveredBucket::over_limit,
                                                   CoveredBucket::full_self_pay};
-        take(left, k_all, pay);
+        left.take(k_all, pay);
         payment.amount = fen(pay);
         if (tracing_) {
             hit(fmt::format("product {} schedule row {}", product.id, row ? row->line : 0));
@@ -676,9 +677,188 @@ private:
         return pay;
     }
 
+    // The part of a claim a responsibility pays on: the whole claim, or the lines it
+    // selects, one share per item (line.code) when it has a per-item limit.
+    struct Share {
+        std::string_view code;              // per item: the line.code; empty otherwise
+        std::vector<std::uint32_t> lines;   // by line: the indexes of its lines
+        std::int64_t base = 0;              // what is still the patient's of it in the covered buckets
+        std::int64_t covered = 0;           // the same before any layer paid
+    };
+
+    // The shares of a responsibility with `lines` or `per_item`: what is left of their
+    // lines (see Residual), in the order of their first lines.
+    std::vector<Share> shares(const Responsibility& r, Residual& left, const std::array<std::int64_t, 4>& whole) {
+        if (!left.by_line()) left.attribute(out_.lines, out_.buckets);
+        std::vector<Share> out;
+        const auto& lines = claim_.lines();
+        const Buckets& b = out_.buckets;
+        const std::array<std::int64_t, 4> own = {b.in_scope.units(), b.pre_self_pay.units(), b.over_limit.units(), b.full_self_pay.units()};
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            if (r.lines) {
+                ctx_.line = &lines[i];
+                bool selected = r.lines->evaluate(ctx_).truthy();
+                ctx_.line = nullptr;
+                if (!selected) continue;
+            }
+            std::string_view code = r.per_item ? std::string_view(lines[i].code) : std::string_view();
+            auto it = std::find_if(out.begin(), out.end(), [&](const Share& s) { return s.code == code; });
+            if (it == out.end()) {
+                out.push_back(Share{code, {}, 0, 0});
+                it = out.end() - 1;
+            }
+            it->lines.push_back(static_cast<std::uint32_t>(i));
+            const Buckets& lb = out_.lines[i].buckets;
+            const std::array<std::int64_t, 4> mine = {lb.in_scope.units(), lb.pre_self_pay.units(), lb.over_limit.units(), lb.full_self_pay.units()};
+            for (CoveredBucket c : r.covers) {
+                auto k = static_cast<std::size_t>(c);
+                it->base += left.line(i, c);
+                if (own[k] > 0 && mine[k] > 0) it->covered += static_cast<std::int64_t>(static_cast<Int128>(whole[k]) * mine[k] / own[k]);
+            }
+        }
+        return out;
+    }
+
+    // A responsibility that pays a share of the bill: (base − deductible) × ratio for each
+    // share, within its limits. Fills `rp`; returns what it paid.
+    std::int64_t pay_share(const Product& product, const Policy& policy, const Responsibility& r, const std::string& key, int year,
+                           Residual& left, const std::array<std::int64_t, 4>& whole, bool basic, bool in_area,
+                           std::int64_t& offset_left, std::int64_t si_left, const std::string& si_what, ResponsibilityPayment& rp) {
+        static const std::string k_deductible = "deductible";
+        // The deductible: the responsibility's own, or the product's shared one.
+        bool own = !r.deductible.empty();
+        const AmountRow* d_row = first_row(own ? r.deductible : product.deductible, policy, basic, in_area);
+        const std::string& d_counter = own ? r.deductible_counter : k_deductible;
+        std::int64_t d_full = d_row ? std::max<std::int64_t>(0, d_row->amount.evaluate(ctx_).number) : 0;
+        std::int64_t d_left = std::max<std::int64_t>(0, d_full - counter(key, year, d_counter));
+        std::int64_t from_other = std::min(d_left, offset_left);
+        offset_left -= from_other;
+        d_left -= from_other;
+        const RatioRow* row = first_row(r.ratio, policy, basic, in_area);
+        const std::int64_t ratio = row ? row->ratio : 0;
+        const bool by_lines = r.lines || r.per_item;
+        Share claim_share;  // the whole claim: nothing to allocate
+        std::vector<Share> line_shares;
+        if (by_lines) {
+            line_shares = shares(r, left, whole);
+        } else {
+            for (CoveredBucket c : r.covers) {
+                claim_share.base += left[c];
+                claim_share.covered += whole[static_cast<std::size_t>(c)];
+            }
+        }
+        std::span<const Share> parts = by_lines ? std::span<const Share>(line_shares) : std::span<const Share>(&claim_share, 1);
+        if (tracing_ && by_lines && parts.empty()) note(fmt::format("product {} policy {} responsibility {}: none of the claim's lines is one it pays for", product.id, policy.id, r.id));
+        std::int64_t paid = 0;
+        std::int64_t absorbed_all = 0;
+        for (const Share& s : parts) {
+            std::int64_t absorbed = std::min(s.base, d_left);
+            d_left -= absorbed;
+            absorbed_all += absorbed;
+            const std::int64_t by_ratio = round_half_up(static_cast<Int128>(s.base - absorbed) * ratio, k_decimal_scale);
+            std::int64_t pay = by_ratio;
+            std::string limited;
+            std::string item_counter;  // per item: the counter of the item's payments
+            if (r.per_item) {
+                // The item's limit: its amount may read the item's first line.
+                ctx_.line = &claim_.lines()[s.lines.front()];
+                item_counter = r.per_item->lifetime ? r.item_lifetime_prefix + std::string(s.code) + ".lifetime.paid"
+                                                    : r.item_prefix + std::string(s.code) + ".paid";
+                std::int64_t item_left = sum_insured_left(*r.per_item, key, year, item_counter, item_counter);
+                if (pay > item_left) {
+                    limited = fmt::format("; the item's {} limit {} leaves {}", r.per_item->lifetime ? "lifetime" : "policy year's",
+                                          yuan(r.per_item->amount.evaluate(ctx_).number), yuan(item_left));
+                    pay = item_left;
+                }
+                ctx_.line = nullptr;
+            }
+            if (pay > si_left - paid) {
+                limited += fmt::format("; {} leaves {}", si_what, yuan(si_left - paid));
+                pay = si_left - paid;
+            }
+            if (r.per_item) change(r.per_item->lifetime ? claim_.member.id : key, r.per_item->lifetime ? 0 : year, item_counter, pay);
+            if (by_lines) {
+                left.take_lines(s.lines, r.covers, pay);
+            } else {
+                left.take(r.covers, pay);  // in the order `covers` names the buckets
+            }
+            paid += pay;
+            if (tracing_) {
+                std::string what;
+                if (by_lines) {
+                    std::string nos;
+                    for (std::uint32_t i : s.lines) nos += fmt::format("{}{}", nos.empty() ? "" : ", ", claim_.lines()[i].line_no);
+                    what = s.code.empty() ? fmt::format(" lines {}", nos) : fmt::format(" item {} (line{} {})", s.code, s.lines.size() > 1 ? "s" : "", nos);
+                }
+                note(fmt::format("product {} policy {} responsibility {}{}{}: (covered {} − earlier layers {} − deductible {}{}) × {} = {}{}{}", product.id,
+                                 policy.id, r.id, r.clause.empty() ? "" : fmt::format(" ({})", r.clause), what, yuan(s.covered), yuan(s.covered - s.base),
+                                 yuan(absorbed), from_other > 0 && &s == &parts.front() ? fmt::format(", after {} of earlier commercial payouts counted toward it", yuan(from_other)) : "",
+                                 percent(ratio), yuan(by_ratio),
+                                 row ? fmt::format(" (ratio row at line {})", row->line) : " (no ratio row matches: 0)", limited.empty() ? "" : limited + fmt::format(": pays {}", yuan(pay))));
+            }
+        }
+        change(key, year, d_counter, from_other + absorbed_all);
+        for (const Share& s : parts) rp.base += fen(s.base);
+        rp.deductible = fen(from_other + absorbed_all);
+        rp.ratio = ratio;
+        rp.amount = fen(paid);
+        if (tracing_) {
+            hit(fmt::format("product {} responsibility {}", product.id, r.id));
+            if (parts.size() > 1) note(fmt::format("product {} policy {} responsibility {}: pays {}", product.id, policy.id, r.id, yuan(paid)));
+        }
+        return paid;
+    }
+
+    // A per-day benefit (住院津贴): per_day × (days − deductible_days), within the days
+    // left of max_days in the policy year, what is still the patient's in the buckets it
+    // covers and its limits. Fills `rp`; returns what it paid.
+    std::int64_t pay_per_day(const Product& product, const Policy& policy, const Responsibility& r, const std::string& key, int year,
+                             Residual& left, std::int64_t si_left, const std::string& si_what, ResponsibilityPayment& rp) {
+        const Responsibility::PerDay& pd = *r.per_day;
+        std::int64_t base = 0;
+        for (CoveredBucket c : r.covers) base += left[c];
+        std::int64_t per_day = std::max<std::int64_t>(0, pd.amount.evaluate(ctx_).number);
+        std::int64_t days = std::max<std::int64_t>(0, pd.days->evaluate(ctx_).number);
+        std::int64_t payable = std::max<std::int64_t>(0, days - pd.deductible_days);
+        std::string how = fmt::format("{} days", days);
+        if (pd.deductible_days > 0) how += fmt::format(" − {} deductible days", pd.deductible_days);
+        if (pd.max_days) {
+            std::int64_t days_left = std::max<std::int64_t>(0, *pd.max_days - counter(key, year, r.days_counter));
+            if (payable > days_left) {
+                how += fmt::format(", {} of the policy year's {} days left", days_left, *pd.max_days);
+                payable = days_left;
+            }
+        }
+        const Int128 wide = static_cast<Int128>(per_day) * payable;  // both at least 0
+        const std::int64_t by_day = static_cast<std::int64_t>(std::min<Int128>(wide, std::numeric_limits<std::int64_t>::max()));
+        std::int64_t pay = by_day;
+        std::string limited;
+        if (pay > base) {
+            limited = fmt::format("; what is still the patient's, {}, leaves {}", yuan(base), yuan(base));
+            pay = base;
+        }
+        if (pay > si_left) {
+            limited += fmt::format("; {} leaves {}", si_what, yuan(si_left));
+            pay = si_left;
+        }
+        left.take(r.covers, pay);
+        if (pd.max_days) change(key, year, r.days_counter, payable);
+        rp.base = fen(base);
+        rp.amount = fen(pay);
+        rp.per_day = fen(per_day);
+        rp.days = static_cast<int>(payable);
+        if (tracing_) {
+            hit(fmt::format("product {} responsibility {}", product.id, r.id));
+            note(fmt::format("product {} policy {} responsibility {}{}: {} a day × {} payable days ({}) = {}{}{}", product.id, policy.id, r.id,
+                             r.clause.empty() ? "" : fmt::format(" ({})", r.clause), yuan(per_day), payable, how, yuan(by_day), limited,
+                             limited.empty() ? "" : fmt::format(": pays {}", yuan(pay))));
+        }
+        return pay;
+    }
+
     // Pays one policy of `product` from what is left in `left` (which it reduces);
     // returns what it paid.
-    std::int64_t pay_policy(const Product& product, const HeldPolicy& held, std::array<std::int64_t, 4>& left, bool basic, bool in_area,
+    std::int64_t pay_policy(const Product& product, const HeldPolicy& held, Residual& left, bool basic, bool in_area,
                             std::int64_t commercial_before) {
         const Policy& policy = *held.policy;
         if (auto why = ineligible(product, policy)) {
@@ -700,7 +880,6 @@ private:
         payment.fund = product.fund;
         payment.policy = policy.id;
         static const std::string k_paid = "paid";
-        static const std::string k_deductible = "deductible";
         std::int64_t product_si_left = std::numeric_limits<std::int64_t>::max();
         if (product.sum_insured) product_si_left = sum_insured_left(*product.sum_insured, key, year, k_paid, product.lifetime_counter);
         std::int64_t total = 0;
@@ -711,54 +890,26 @@ private:
                 if (tracing_) note(fmt::format("product {} responsibility {}: does not apply ({})", product.id, r.id, r.when->explain(ctx_)));
                 continue;
             }
-            std::int64_t base = 0;
-            std::int64_t covered = 0;
-            for (CoveredBucket c : r.covers) {
-                base += left[static_cast<std::size_t>(c)];
-                covered += whole[static_cast<std::size_t>(c)];
-            }
-            // The deductible: the responsibility's own, or the product's shared one.
-            bool own = !r.deductible.empty();
-            const AmountRow* d_row = first_row(own ? r.deductible : product.deductible, policy, basic, in_area);
-            const std::string& d_counter = own ? r.deductible_counter : k_deductible;
-            std::int64_t d_full = d_row ? std::max<std::int64_t>(0, d_row->amount.evaluate(ctx_).number) : 0;
-            std::int64_t d_left = std::max<std::int64_t>(0, d_full - counter(key, year, d_counter));
-            std::int64_t from_other = std::min(d_left, offset_left);
-            offset_left -= from_other;
-            d_left -= from_other;
-            std::int64_t absorbed = std::min(base, d_left);
-            change(key, year, d_counter, from_other + absorbed);
-            const RatioRow* row = first_row(r.ratio, policy, basic, in_area);
-            std::int64_t ratio = row ? row->ratio : 0;
-            const std::int64_t by_ratio = round_half_up(static_cast<Int128>(base - absorbed) * ratio, k_decimal_scale);
-            std::int64_t pay = by_ratio;
-            std::string limited;
+            // What is left of its own sum insured and of the product's.
+            std::int64_t si_left = product_si_left - total;
+            std::string si_what;  // traced: the limit that binds
+            if (tracing_) si_what = "the product's sum insured";
             if (r.sum_insured) {
-                std::int64_t si_left = sum_insured_left(*r.sum_insured, key, year, r.paid_counter, r.lifetime_counter);
-                if (pay > si_left) {
-                    limited = fmt::format("; the {} sum insured {} leaves {}", r.sum_insured->lifetime ? "lifetime" : "policy year's",
-                                          yuan(r.sum_insured->amount.evaluate(ctx_).number), yuan(si_left));
-                    pay = si_left;
+                std::int64_t own = sum_insured_left(*r.sum_insured, key, year, r.paid_counter, r.lifetime_counter);
+                if (own < si_left) {
+                    si_left = own;
+                    if (tracing_) si_what = fmt::format("the {} sum insured {}", r.sum_insured->lifetime ? "lifetime" : "policy year's",
+                                                        yuan(r.sum_insured->amount.evaluate(ctx_).number));
                 }
             }
-            if (pay > product_si_left - total) {
-                limited += fmt::format("; the product's sum insured leaves {}", yuan(product_si_left - total));
-                pay = product_si_left - total;
-            }
-            take(left, r.covers, pay);  // in the order `covers` names the buckets
+            ResponsibilityPayment rp{r.id, {}, {}, 0, {}, std::nullopt, 0};
+            std::int64_t pay = r.per_day ? pay_per_day(product, policy, r, key, year, left, si_left, si_what, rp)
+                                         : pay_share(product, policy, r, key, year, left, whole, basic, in_area, offset_left, si_left, si_what, rp);
             total += pay;
             // Only the limits that exist are counted: a sum insured's use, per year or lifetime.
             if (r.sum_insured && !r.sum_insured->lifetime) change(key, year, r.paid_counter, pay);
             if (r.sum_insured && r.sum_insured->lifetime) change(claim_.member.id, 0, r.lifetime_counter, pay);
-            payment.responsibilities.push_back({r.id, fen(base), fen(from_other + absorbed), ratio, fen(pay)});
-            if (tracing_) {
-                hit(fmt::format("product {} responsibility {}", product.id, r.id));
-                note(fmt::format("product {} policy {} responsibility {}{}: (covered {} − earlier layers {} − deductible {}{}) × {} = {}{}{}", product.id,
-                                 policy.id, r.id, r.clause.empty() ? "" : fmt::format(" ({})", r.clause), yuan(covered), yuan(covered - base),
-                                 yuan(absorbed), from_other > 0 ? fmt::format(", after {} of earlier commercial payouts counted toward it", yuan(from_other)) : "",
-                                 percent(ratio), yuan(by_ratio),
-                                 row ? fmt::format(" (ratio row at line {})", row->line) : " (no ratio row matches: 0)", limited.empty() ? "" : limited + fmt::format(": pays {}", yuan(pay))));
-            }
+            payment.responsibilities.push_back(std::move(rp));
         }
         if (product.sum_insured && !product.sum_insured->lifetime) change(key, year, k_paid, total);
         if (product.sum_insured && product.sum_insured->lifetime) change(claim_.member.id, 0, product.lifetime_counter, total);

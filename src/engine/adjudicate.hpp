@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,8 @@ struct ResponsibilityPayment {
     Money deductible;          ///< the part of `base` the deductible absorbed
     std::int64_t ratio = 0;    ///< decimal units (10^-6)
     Money amount;
+    std::optional<Money> per_day;  ///< a per-day benefit: its amount a day, instead of a ratio
+    int days = 0;                  ///< and the days it paid
 };
 
 /// What one benefit layer paid on one claim.

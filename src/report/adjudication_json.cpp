@@ -85,7 +85,12 @@ void append_adjudication_json(std::string& out, const Adjudication& a, const Pac
                 w.field("id", r.id);
                 w.field("base", r.base);
                 w.field("deductible", r.deductible);
-                w.field("ratio", format_decimal_short(r.ratio, k_decimal_scale));
+                if (r.per_day) {
+                    w.field("per_day", *r.per_day);
+                    w.field("days", r.days);
+                } else {
+                    w.field("ratio", format_decimal_short(r.ratio, k_decimal_scale));
+                }
                 w.field("amount", r.amount);
                 w.end_object();
             }

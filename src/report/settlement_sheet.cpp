@@ -9,16 +9,6 @@
 
 namespace medclaim {
 
-namespace {
-
-std::string counter_value(const std::string& name, std::int64_t v) {
-    if (name == "admissions") return std::to_string(v);
-    if (name == "last_discharge") return v > 0 ? Date::from_days(static_cast<std::int32_t>(v - 1)).to_string() : std::string("-");
-    return Money::from_units(v).to_string();
-}
-
-}  // namespace
-
 std::string settlement_sheet(const Claim& c, const Adjudication& a, const PackStamp& pack, const std::vector<Counter>& before,
                              const std::vector<Counter>& after, std::string_view no_trace) {
     std::string out = "医疗费用结算单 / Settlement sheet\n\n";
@@ -83,7 +73,7 @@ std::string settlement_sheet(const Claim& c, const Adjudication& a, const PackSt
     for (const Counter& x : after) acc[x.name].second = x.value;
     std::vector<std::vector<std::string>> rows;
     rows.reserve(acc.size());
-    for (const auto& [name, values] : acc) rows.push_back({name, counter_value(name, values.first), "→", counter_value(name, values.second)});
+    for (const auto& [name, values] : acc) rows.push_back({name, counter_text(name, values.first), "→", counter_text(name, values.second)});
     out += rows.empty() ? "  (none)\n" : align_columns(rows, 1);
 
     out += "\n计算过程 / How each figure was reached\n";

@@ -718,8 +718,10 @@ private:
     }
 
     // `sum_insured: MONEY` (per policy year) or `{amount: MONEY, per: year|lifetime}`.
-    bool sum_insured(const YAML::Node& parent, const Source& src, std::optional<SumInsured>& out) {
-        YAML::Node node = parent["sum_insured"];
+    // `per_item` is the same, per line.code, and its amount may read line.* fields.
+    bool sum_insured(const YAML::Node& parent, const Source& src, std::optional<SumInsured>& out, const char* key = "sum_insured",
+                     Scope scope = Scope::claim) {
+        YAML::Node node = parent[key];
         if (!node) return true;
         // One initialisation: assigning to a YAML::Node would overwrite the node it refers to.
         const YAML::Node amount = node.IsMap() ? node["amount"] : node;
@@ -737,7 +739,7 @@ private:
                 lifetime = *i == 1;
             }
         }
-        std::optional<Program> p = expression(amount, src, Scope::claim, Type::money, "`sum_insured`");
+        std::optional<Program> p = expression(amount, src, scope, Type::money, fmt::format("`{}`", key));
         if (!p) return false;
         out = SumInsured{std::move(*p), lifetime};
         return true;
@@ -882,6 +884,50 @@ private:
         return ok;
     }
 
+    // A whole number of days from 0 to 3650.
+    std::optional<int> day_count(const YAML::Node& n, const Source& src, std::string_view what) {
+        DecimalParse d = parse_decimal(text_of(n, src), 0, NumberSyntax::plain);
+        if (d.error != DecimalError::none || d.units < 0 || d.units > 3650) {
+            error(src, n.Mark(), fmt::format("`{}` is a whole number of days from 0 to 3650", what));
+            return std::nullopt;
+        }
+        return static_cast<int>(d.units);
+    }
+
+    // `per_day: MONEY` or `{amount: MONEY, days: INTEGER, deductible_days: N, max_days: N}`.
+    bool per_day(const YAML::Node& node, const Source& src, Responsibility& r) {
+        const YAML::Node amount = node.IsMap() ? node["amount"] : node;
+        Responsibility::PerDay pd;
+        bool ok = true;
+        if (node.IsMap()) {
+            static constexpr std::string_view k_keys[] = {"amount", "days", "deductible_days", "max_days"};
+            check_keys(node, src, k_keys, "`per_day`");
+            if (!amount) {
+                error(src, node.Mark(), "missing key `amount` (money a day)");
+                return false;
+            }
+            if (YAML::Node d = node["days"]) {
+                pd.days = expression(d, src, Scope::claim, Type::integer, "`days`");
+                ok = pd.days.has_value();
+            }
+            if (YAML::Node d = node["deductible_days"]) {
+                std::optional<int> n = day_count(d, src, "deductible_days");
+                ok = n.has_value() && ok;
+                pd.deductible_days = n.value_or(0);
+            }
+            if (YAML::Node d = node["max_days"]) {
+                pd.max_days = day_count(d, src, "max_days");
+                ok = pd.max_days.has_value() && ok;
+            }
+        }
+        std::optional<Program> a = expression(amount, src, Scope::claim, Type::money, "`per_day`");
+        if (!pd.days) pd.days = expression(YAML::Node("claim.los_days"), src, Scope::claim, Type::integer, "`days`");
+        if (!a || !pd.days || !ok) return false;
+        pd.amount = std::move(*a);
+        r.per_day = std::move(pd);
+        return true;
+    }
+
     bool waiting(const YAML::Node& node, const Source& src, Product& p) {
         if (!node.IsMap()) {
             error(src, node.Mark(), "`waiting` is a mapping with `days`, and optionally `diseases`, `exempt` and `clause`");
@@ -890,14 +936,7 @@ private:
         static constexpr std::string_view k_keys[] = {"days", "diseases", "exempt", "clause"};
         check_keys(node, src, k_keys, "`waiting`");
         bool ok = true;
-        auto days = [&](const YAML::Node& n) -> std::optional<int> {
-            DecimalParse d = parse_decimal(text_of(n, src), 0, NumberSyntax::plain);
-            if (d.error != DecimalError::none || d.units < 0 || d.units > 3650) {
-                error(src, n.Mark(), "`days` is a whole number of days from 0 to 3650");
-                return std::nullopt;
-            }
-            return static_cast<int>(d.units);
-        };
+        auto days = [&](const YAML::Node& n) { return day_count(n, src, "days"); };
         if (YAML::Node d = node["days"]) {
             std::optional<int> n = days(d);
             ok = n.has_value();
@@ -971,18 +1010,45 @@ private:
         return ok;
     }
 
+    // `covers: [BUCKET, ...]`: the buckets a responsibility pays from, in order.
+    bool covers(const YAML::Node& c, const Source& src, Responsibility& r) {
+        static constexpr std::string_view k_buckets[] = {"in_scope", "pre_self_pay", "over_limit", "full_self_pay"};
+        bool ok = true;
+        for (const YAML::Node& b : sequence(c, src, "`covers` is a list of buckets: in_scope, pre_self_pay, over_limit, full_self_pay")) {
+            std::string text = text_of(b, src);
+            auto it = std::find(std::begin(k_buckets), std::end(k_buckets), text);
+            if (it == std::end(k_buckets)) {
+                error(src, b.Mark(), fmt::format("`covers`: `{}` is not a bucket (in_scope, pre_self_pay, over_limit, full_self_pay)", quote_excerpt(text)));
+                ok = false;
+                continue;
+            }
+            auto bucket = static_cast<CoveredBucket>(it - std::begin(k_buckets));
+            if (std::find(r.covers.begin(), r.covers.end(), bucket) != r.covers.end()) {
+                error(src, b.Mark(), fmt::format("`covers` names `{}` twice", text));
+                ok = false;
+                continue;
+            }
+            r.covers.push_back(bucket);
+        }
+        return ok;
+    }
+
     std::optional<Responsibility> responsibility(const YAML::Node& node, const Source& src, const Product& p) {
         if (!node.IsMap()) {
             error(src, node.Mark(), "a responsibility is a mapping with `id`, `covers` and `ratio`");
             return std::nullopt;
         }
-        static constexpr std::string_view k_keys[] = {"id", "name", "when", "covers", "deductible", "ratio", "sum_insured", "clause"};
+        static constexpr std::string_view k_keys[] = {"id", "name", "when", "lines", "covers", "deductible", "ratio", "sum_insured", "per_item",
+                                                      "per_day", "clause"};
         check_keys(node, src, k_keys, "a responsibility");
         Responsibility r;
         r.id = required_text(node, "id", src);
         r.deductible_counter = r.id + ".deductible";
         r.paid_counter = r.id + ".paid";
         r.lifetime_counter = p.id + "." + r.id + ".lifetime.paid";
+        r.days_counter = r.id + ".days";
+        r.item_prefix = r.id + ".item.";
+        r.item_lifetime_prefix = p.id + "." + r.id + ".item.";
         bool ok = !r.id.empty();
         for (const Responsibility& other : p.responsibilities) {
             if (ok && other.id == r.id) {
@@ -996,31 +1062,37 @@ private:
             r.when = expression(w, src, Scope::claim, Type::boolean, "`when`");
             ok = r.when.has_value() && ok;
         }
-        ok = amount_rows(node, "deductible", src, r.deductible) && ok;
+        if (YAML::Node l = node["lines"]) {
+            r.lines = expression(l, src, Scope::line, Type::boolean, "`lines`");
+            ok = r.lines.has_value() && ok;
+        }
         ok = sum_insured(node, src, r.sum_insured) && ok;
+        ok = sum_insured(node, src, r.per_item, "per_item", Scope::line) && ok;
+        if (YAML::Node d = node["per_day"]) {
+            // A per-day benefit pays by days, not from a share of the lines.
+            for (const char* other : {"ratio", "deductible", "lines", "per_item"}) {
+                if (node[other]) {
+                    error(src, node[other].Mark(), fmt::format("responsibility `{}` pays `per_day`: it has no `{}`", r.id, other));
+                    ok = false;
+                }
+            }
+            ok = per_day(d, src, r) && ok;
+            if (!node["covers"]) {
+                error(src, node.Mark(), "missing key `covers` (the buckets the responsibility pays from)");
+                return std::nullopt;
+            }
+            ok = covers(node["covers"], src, r) && ok;
+            if (!ok) return std::nullopt;
+            return r;
+        }
+        ok = amount_rows(node, "deductible", src, r.deductible) && ok;
         if (r.deductible.empty() && p.deductible.empty() && !node["deductible"] && node["covers"]) {
             error(src, node.Mark(), fmt::format("responsibility `{}` has no `deductible` and product `{}` none to share: write `deductible: 0元` "
                                                 "for none", r.id, p.id));
             ok = false;
         }
-        static constexpr std::string_view k_buckets[] = {"in_scope", "pre_self_pay", "over_limit", "full_self_pay"};
         if (YAML::Node c = node["covers"]) {
-            for (const YAML::Node& b : sequence(c, src, "`covers` is a list of buckets: in_scope, pre_self_pay, over_limit, full_self_pay")) {
-                std::string text = text_of(b, src);
-                auto it = std::find(std::begin(k_buckets), std::end(k_buckets), text);
-                if (it == std::end(k_buckets)) {
-                    error(src, b.Mark(), fmt::format("`covers`: `{}` is not a bucket (in_scope, pre_self_pay, over_limit, full_self_pay)", quote_excerpt(text)));
-                    ok = false;
-                    continue;
-                }
-                auto bucket = static_cast<CoveredBucket>(it - std::begin(k_buckets));
-                if (std::find(r.covers.begin(), r.covers.end(), bucket) != r.covers.end()) {
-                    error(src, b.Mark(), fmt::format("`covers` names `{}` twice", text));
-                    ok = false;
-                    continue;
-                }
-                r.covers.push_back(bucket);
-            }
+            ok = covers(c, src, r) && ok;
         } else {
             error(src, node.Mark(), "missing key `covers` (the buckets the responsibility pays from)");
             ok = false;

@@ -132,12 +132,28 @@ struct Responsibility {
     std::vector<AmountRow> deductible;
     std::vector<RatioRow> ratio;
     std::optional<SumInsured> sum_insured;  ///< none: only the product's
+    /// The lines it pays for (特药, 质子重离子: a line-scope condition); all when absent.
+    std::optional<Program> lines;
+    /// A limit per item (line.code), e.g. 30万 a drug a policy year; its amount may read line.*.
+    std::optional<SumInsured> per_item;
+    /// A per-day benefit (住院津贴) in place of a deductible and a ratio.
+    struct PerDay {
+        Program amount;               ///< money a day
+        std::optional<Program> days;  ///< integer days; the loader sets claim.los_days when the pack gives none
+        int deductible_days = 0;      ///< 免赔天数, per claim
+        std::optional<int> max_days;  ///< per policy year
+    };
+    std::optional<PerDay> per_day;
     std::string clause;                   ///< the 条款 that defines it
-    // Its accumulators, named once here: ID.deductible and ID.paid per policy year,
-    // PRODUCT.ID.lifetime.paid per member.
+    // Its accumulators, named once here: ID.deductible, ID.paid and ID.days per policy
+    // year, PRODUCT.ID.lifetime.paid per member; per item ID.item.CODE.paid per policy
+    // year and PRODUCT.ID.item.CODE.lifetime.paid per member.
     std::string deductible_counter;
     std::string paid_counter;
     std::string lifetime_counter;
+    std::string days_counter;
+    std::string item_prefix;           ///< ID.item.
+    std::string item_lifetime_prefix;  ///< PRODUCT.ID.item.
 };
 
 /// When a product pays nothing for a claim, and the 条款 that says so.

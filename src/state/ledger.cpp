@@ -131,7 +131,9 @@ std::string encode_figures(const Adjudication& a, const PackStamp& pack) {
             if (!p.policy.empty()) r.text(p.policy);
         }
         for (const ResponsibilityPayment& q : p.responsibilities) {
-            Record(out).text("Q").text(q.id).number(q.base.units()).number(q.deductible.units()).number(q.ratio).number(q.amount.units());
+            Record r(out);
+            r.text("Q").text(q.id).number(q.base.units()).number(q.deductible.units()).number(q.ratio).number(q.amount.units());
+            if (q.per_day) r.number(q.per_day->units()).number(q.days);  // a per-day benefit
         }
     }
     for (const LineResult& l : a.lines) {
@@ -164,8 +166,13 @@ Adjudication decode_figures(std::string_view text, PackStamp* pack) {
             *pack = PackStamp{std::string(f[1]), std::string(f[2]), std::string(f[3])};
         } else if (f[0] == "P" && (f.size() == 6 || f.size() == 7)) {
             a.payers.push_back({std::string(f[1]), std::string(f[2]), money(f[3]), money(f[4]), money(f[5]), f.size() == 7 ? std::string(f[6]) : std::string(), {}});
-        } else if (f[0] == "Q" && f.size() == 6 && !a.payers.empty()) {
-            a.payers.back().responsibilities.push_back({std::string(f[1]), money(f[2]), money(f[3]), number(f[4]), money(f[5])});
+        } else if (f[0] == "Q" && (f.size() == 6 || f.size() == 8) && !a.payers.empty()) {
+            ResponsibilityPayment q{std::string(f[1]), money(f[2]), money(f[3]), number(f[4]), money(f[5]), std::nullopt, 0};
+            if (f.size() == 8) {
+                q.per_day = money(f[6]);
+                q.days = static_cast<int>(number(f[7]));
+            }
+            a.payers.back().responsibilities.push_back(std::move(q));
         } else if (f[0] == "L" && f.size() == 7) {
             LineResult l;
             l.line_no = static_cast<std::uint32_t>(number(f[1]));
@@ -534,6 +541,7 @@ Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& 
             r.amount = -r.amount;
             r.base = -r.base;
             r.deductible = -r.deductible;
+            r.days = -r.days;  // a per-day benefit: the days it gives back
         }
     }
     for (LineResult& l : a.lines) l.buckets = {-l.buckets.amount, -l.buckets.full_self_pay, -l.buckets.over_limit, -l.buckets.pre_self_pay, -l.buckets.in_scope};

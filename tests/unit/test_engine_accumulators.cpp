@@ -9,6 +9,15 @@
 using namespace medclaim;
 
 TEST_SUITE("medclaim::Accumulators") {
+    TEST_CASE("counters read as counts, dates or money by their names") {
+        CHECK(counter_text("admissions", 3) == "3");
+        CHECK(counter_text("cash.days", 7) == "7");
+        CHECK(counter_text("last_discharge", 0) == "-");
+        CHECK(counter_text("last_discharge", 1) == "1970-01-01");
+        CHECK(counter_text("basic.paid", 123456) == "1234.56");
+        CHECK(counter_text("days.paid", 5) == "0.05");  // only the suffix .days counts days
+    }
+
     TEST_CASE("counters are kept per member and plan year, zero until set") {
         Accumulators acc;
         CHECK(acc.get("M1", 2024, "basic.paid") == 0);

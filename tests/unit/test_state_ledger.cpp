@@ -195,7 +195,9 @@ TEST_SUITE("medclaim::Ledger") {
         a.patient = Money::from_units(-1);
         a.payers.push_back({"basic layer", "hifp", yuan(35), yuan(40), yuan(5), {}, {}});
         a.payers.push_back({"million", "million-fund", yuan(12), yuan(30), yuan(10), "POL-1",
-                            {{"general", yuan(20), yuan(10), 1'000'000, yuan(10)}, {"drugs", yuan(10), {}, 200'000, yuan(2)}}});
+                            {{"general", yuan(20), yuan(10), 1'000'000, yuan(10), std::nullopt, 0},
+                             {"drugs", yuan(10), {}, 200'000, yuan(2), std::nullopt, 0},
+                             {"cash", yuan(50), {}, 0, yuan(40), yuan(20), 2}}});
         LineResult l;
         l.line_no = 7;
         l.buckets = a.buckets;
@@ -220,11 +222,16 @@ TEST_SUITE("medclaim::Ledger") {
         CHECK(b.payers[0].policy.empty());
         CHECK(b.payers[0].responsibilities.empty());
         CHECK(b.payers[1].policy == "POL-1");
-        REQUIRE(b.payers[1].responsibilities.size() == 2);
+        REQUIRE(b.payers[1].responsibilities.size() == 3);
         CHECK(b.payers[1].responsibilities[0].id == "general");
         CHECK(b.payers[1].responsibilities[0].ratio == 1'000'000);
+        CHECK_FALSE(b.payers[1].responsibilities[0].per_day);
         CHECK(b.payers[1].responsibilities[1].amount == yuan(2));
         CHECK(b.payers[1].responsibilities[1].deductible == Money{});
+        REQUIRE(b.payers[1].responsibilities[2].per_day);
+        CHECK(*b.payers[1].responsibilities[2].per_day == yuan(20));
+        CHECK(b.payers[1].responsibilities[2].days == 2);
+        CHECK(b.payers[1].responsibilities[2].amount == yuan(40));
         REQUIRE(b.lines.size() == 1);
         CHECK(b.lines[0].line_no == 7);
     }
