@@ -53,6 +53,9 @@ public:
         if (inpatient) {
             ctx_.admission_no = ytd("admissions") + 1;
             if (last_discharge > 0) ctx_.days_since_discharge = std::max<std::int64_t>(0, claim_.visit.admit_date.days() - (last_discharge - 1));
+        } else if (last_discharge > 0 && claim_.visit.admit_date.days() >= last_discharge - 1) {
+            // Other care after a stay (住院后门急诊): days from the discharge to the visit.
+            ctx_.days_since_discharge = claim_.visit.admit_date.days() - (last_discharge - 1);
         }
         if (tracing_) note(fmt::format("claim {}: member {}, plan year {}, governing date {}{}", claim_.claim_id, claim_.member.id, out_.plan_year,
                          governing_date(claim_).to_string(), inpatient ? fmt::format(", admission {} of the year", ctx_.admission_no) : ""));

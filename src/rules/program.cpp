@@ -74,7 +74,7 @@ Value read_field(F f, const EvalContext& ctx) {
         }
         case F::admission_no: return Value::of_int(ctx.admission_no);
         case F::days_since_discharge: return Value::of_int(ctx.days_since_discharge);
-        case F::is_readmission: return Value::of_bool(ctx.days_since_discharge >= 0 && ctx.days_since_discharge <= 31);
+        case F::is_readmission: return Value::of_bool(c.visit.care_type == CareType::inpatient && ctx.days_since_discharge >= 0 && ctx.days_since_discharge <= 31);
         case F::primary_diagnosis: return Value::of_string(c.diagnoses.empty() ? std::string_view{} : std::string_view(c.diagnoses.front().code));
         case F::member_id: return Value::of_string(c.member.id);
         case F::member_sex: return Value::of_string(to_string(c.member.sex));

@@ -34,7 +34,7 @@ struct EvalContext {
     const Line* line = nullptr;
     Trace* trace = nullptr;
     std::int64_t admission_no = 0;  ///< claim.admission_no: this inpatient stay's number in the plan year
-    std::int64_t days_since_discharge = -1;  ///< claim.days_since_discharge: from the member's last inpatient discharge; -1 when none
+    std::int64_t days_since_discharge = -1;  ///< claim.days_since_discharge: from the member's last inpatient discharge to this admission or visit; -1 when none
 };
 
 /// One node of a compiled expression: typed, resolved, evaluated through `fn`.

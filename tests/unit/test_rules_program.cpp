@@ -61,6 +61,24 @@ std::vector<std::string> all_errors(std::string_view text, Scope scope = Scope::
 }  // namespace
 
 TEST_SUITE("medclaim::Program") {
+    TEST_CASE("a readmission is an inpatient stay within 31 days of a discharge; other care only counts the days") {
+        std::vector<BindError> errors;
+        auto readmission = Program::compile("claim.is_readmission", Scope::claim, errors);
+        auto days = Program::compile("claim.days_since_discharge", Scope::claim, errors);
+        REQUIRE(readmission);
+        REQUIRE(days);
+        Claim c = sample_claim();
+        EvalContext ctx{&c, nullptr};
+        ctx.days_since_discharge = 12;
+        CHECK(readmission->evaluate(ctx).truthy());
+        ctx.days_since_discharge = 32;
+        CHECK_FALSE(readmission->evaluate(ctx).truthy());
+        c.visit.care_type = CareType::outpatient;
+        ctx.days_since_discharge = 12;
+        CHECK_FALSE(readmission->evaluate(ctx).truthy());
+        CHECK(days->evaluate(ctx).number == 12);
+    }
+
     TEST_CASE("precedence: * over +, comparisons over and, and over or") {
         CHECK(dump("1 + 2 * x") == "error: unknown field `x`");
         CHECK(dump("member.age + 2 * provider.level") == "(member.age:integer + (2 * provider.level:integer))");
