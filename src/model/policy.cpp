@@ -74,8 +74,12 @@ void PolicyBook::grow() {
 }
 
 bool PolicyBook::add(Policy p) {
-    if (find(p.id) != nullptr || policies_.size() >= k_none - 1) return false;
+    if (policies_.size() >= k_none - 1) return false;
     if ((std::max(policies_.size(), members_) + 1) * 4 > by_id_.size() * 3) grow();
+    // One probe finds a repeated id or the slot of a new one.
+    std::uint32_t id_hash = hash32(p.id);
+    Slot& id_slot = by_id_[probe(by_id_, p.id, id_hash, [&](std::uint32_t i) -> std::string_view { return policies_[i].id; })];
+    if (id_slot.position != 0) return false;
     p.product = intern(p.product);
     p.product_version = intern(p.product_version);
     p.file = intern(p.file);
@@ -83,8 +87,7 @@ bool PolicyBook::add(Policy p) {
     policies_.push_back(std::move(p));
     next_.push_back(k_none);
     const Policy& kept = policies_.back();
-    std::uint32_t id_hash = hash32(kept.id);
-    by_id_[probe(by_id_, kept.id, id_hash, [&](std::uint32_t i) -> std::string_view { return policies_[i].id; })] = {index + 1, id_hash};
+    id_slot = {index + 1, id_hash};
     // Into the member's chain in start-date order, after policies with the same start.
     std::uint32_t member_hash = hash32(kept.member_id);
     Slot& head = by_member_[probe(by_member_, kept.member_id, member_hash, [&](std::uint32_t i) -> std::string_view { return policies_[i].member_id; })];

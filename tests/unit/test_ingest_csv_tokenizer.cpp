@@ -35,6 +35,29 @@ using Fields = std::vector<std::string>;
 }  // namespace
 
 TEST_SUITE("medclaim::CsvTokenizer") {
+    TEST_CASE("a separator is found wherever it falls in a run of plain bytes, 16 at a time or one") {
+        // Runs of 1 to 40 bytes end in each kind of special byte: at every offset of
+        // the 16-byte steps and of the byte-by-byte tail.
+        for (std::size_t n = 1; n <= 40; ++n) {
+            std::string run(n, 'x');
+            for (std::size_t i = 0; i < n; ++i) run[i] = static_cast<char>('a' + i % 26);
+            auto rows = tokenize(run + "," + run + "\n" + run + "\r\n" + run);
+            REQUIRE(rows.size() == 3);
+            CHECK(rows[0].fields == Fields{run, run});
+            CHECK(rows[1].fields == Fields{run});
+            CHECK(rows[2].fields == Fields{run});
+            CHECK(rows[2].line == 3);
+            auto quoted = tokenize(run + "\"q\"");
+            REQUIRE(quoted.size() == 1);
+            CHECK(quoted[0].error == CsvError::stray_quote);
+            CHECK(quoted[0].error_offset == n);
+            auto nul = tokenize(run + std::string(1, '\0') + "y");
+            REQUIRE(nul.size() == 1);
+            CHECK(nul[0].error == CsvError::nul_byte);
+            CHECK(nul[0].error_offset == n);
+        }
+    }
+
     TEST_CASE("splits plain records on commas and line feeds") {
         auto rows = tokenize("a,b,c\n1,,3\n");
         REQUIRE(rows.size() == 2);
