@@ -556,7 +556,7 @@ Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& 
     rev.member_id = a.member_id;
     rev.plan_year = a.plan_year;
     append_adjudication_json(rev.record, a, stamp, false);
-    rev.deltas = a.deltas;
+    rev.deltas = std::move(a.deltas);
     rev.figures = encode_figures(a, stamp);
     put_claim(shard, rev);
     out.kind = Settlement::Kind::reversal;
@@ -636,7 +636,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     s.member_id = claim.member.id;
     s.plan_year = a.plan_year;
     append_adjudication_json(s.record, a, stamp, explain);
-    s.deltas = a.deltas;
+    s.deltas = std::move(a.deltas);  // kept with the claim; the caller's figures need none
     s.figures = encode_figures(a, stamp);
     s.seq = replaced_seq;
     out.kind = replacing ? Settlement::Kind::replaced : Settlement::Kind::adjudicated;

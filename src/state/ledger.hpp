@@ -40,7 +40,7 @@ struct Settlement {
     Kind kind = Kind::adjudicated;
     std::string record;  ///< the output line (JSON, newline included)
     std::string reason;  ///< why it was refused (Kind::refused)
-    Adjudication adjudication;  ///< the figures (for already_settled, as stored: no trace)
+    Adjudication adjudication;  ///< the figures (for already_settled, as stored: no trace); its deltas stay with the ledger
     PackStamp pack;             ///< the pack that decided it
 };
 
