@@ -1,10 +1,10 @@
 #include "engine/accumulators.hpp"
 
-#include "util/date.hpp"
-#include "util/fixed.hpp"
-
 #include <algorithm>
 #include <charconv>
+
+#include "util/date.hpp"
+#include "util/fixed.hpp"
 
 namespace medclaim {
 

@@ -30,6 +30,11 @@ std::string percent(std::int64_t ratio) {
 
 Money fen(std::int64_t units) { return Money::from_units(units); }
 
+// An amount a day times days, both at least 0, at most the largest amount.
+std::int64_t times_days(std::int64_t per_day, std::int64_t days) {
+    return static_cast<std::int64_t>(std::min<Int128>(static_cast<Int128>(per_day) * days, std::numeric_limits<std::int64_t>::max()));
+}
+
 // n / d rounded half away from zero; d > 0.
 std::int64_t divide_half_up(Int128 n, std::int64_t d) {
     Int128 q = (2 * (n < 0 ? -n : n) + d) / (2 * static_cast<Int128>(d));
@@ -459,10 +464,11 @@ private:
     // else the claim's own, indexed by CoveredBucket.
     std::array<std::int64_t, 4> covered_buckets() const {
         const Prior& pr = claim_.prior;
-        const Buckets& b = out_.buckets;
-        auto pick = [&](Money prior, Money own) { return std::max<std::int64_t>(0, (prior_buckets_ ? prior : own).units()); };
-        return {pick(pr.in_scope, b.in_scope), pick(pr.pre_self_pay, b.pre_self_pay), pick(pr.over_limit, b.over_limit),
-                pick(pr.full_self_pay, b.full_self_pay)};
+        std::array<std::int64_t, 4> out = prior_buckets_ ? std::array<std::int64_t, 4>{pr.in_scope.units(), pr.pre_self_pay.units(), pr.over_limit.units(),
+                                                                                       pr.full_self_pay.units()}
+                                                         : bucket_units(out_.buckets);
+        for (std::int64_t& v : out) v = std::max<std::int64_t>(0, v);
+        return out;
     }
 
     // What is still the patient's in each bucket once the basic layers have paid: they
@@ -647,15 +653,17 @@ private:
             how = "no schedule row applies: nothing";
         } else if (row->per_day) {
             std::int64_t per_day = std::max<std::int64_t>(0, row->per_day->evaluate(ctx_).number);
-            pay = std::min(fee, per_day * days);
-            how = fmt::format("{} a day × {} days = {}{} (schedule row at line {})", yuan(per_day), days, yuan(per_day * days),
-                              pay < per_day * days ? fmt::format(", at most the fee {}", yuan(fee)) : "", row->line);
+            std::int64_t by_day = times_days(per_day, days);
+            pay = std::min(fee, by_day);
+            how = fmt::format("{} a day × {} days = {}{} (schedule row at line {})", yuan(per_day), days, yuan(by_day),
+                              pay < by_day ? fmt::format(", at most the fee {}", yuan(fee)) : "", row->line);
         } else {
             std::int64_t by_ratio = round_half_up(static_cast<Int128>(fee) * *row->ratio, k_decimal_scale);
-            std::int64_t cap = std::max<std::int64_t>(0, row->daily_cap->evaluate(ctx_).number) * days;
+            std::int64_t daily_cap = std::max<std::int64_t>(0, row->daily_cap->evaluate(ctx_).number);
+            std::int64_t cap = times_days(daily_cap, days);
             pay = std::min(by_ratio, cap);
             how = fmt::format("min(fee {} × {} = {}, {} a day × {} days = {}) = {} (schedule row at line {})", yuan(fee), percent(*row->ratio), yuan(by_ratio),
-                              yuan(cap / days), days, yuan(cap), yuan(pay), row->line);
+                              yuan(daily_cap), days, yuan(cap), yuan(pay), row->line);
         }
         if (product.monthly_cap && pay > 0) {
             Date on = claim_.visit.admit_date;
@@ -695,8 +703,7 @@ private:
         if (!left.by_line()) left.attribute(out_.lines, out_.buckets);
         std::vector<Share> out;
         const auto& lines = claim_.lines();
-        const Buckets& b = out_.buckets;
-        const std::array<std::int64_t, 4> own = {b.in_scope.units(), b.pre_self_pay.units(), b.over_limit.units(), b.full_self_pay.units()};
+        const std::array<std::int64_t, 4> own = bucket_units(out_.buckets);
         for (std::size_t i = 0; i < lines.size(); ++i) {
             if (r.lines) {
                 ctx_.line = &lines[i];
@@ -711,8 +718,7 @@ private:
                 it = out.end() - 1;
             }
             it->lines.push_back(static_cast<std::uint32_t>(i));
-            const Buckets& lb = out_.lines[i].buckets;
-            const std::array<std::int64_t, 4> mine = {lb.in_scope.units(), lb.pre_self_pay.units(), lb.over_limit.units(), lb.full_self_pay.units()};
+            const std::array<std::int64_t, 4> mine = bucket_units(out_.lines[i].buckets);
             for (CoveredBucket c : r.covers) {
                 auto k = static_cast<std::size_t>(c);
                 it->base += left.line(i, c);
@@ -832,12 +838,11 @@ private:
                 payable = days_left;
             }
         }
-        const Int128 wide = static_cast<Int128>(per_day) * payable;  // both at least 0
-        const std::int64_t by_day = static_cast<std::int64_t>(std::min<Int128>(wide, std::numeric_limits<std::int64_t>::max()));
+        const std::int64_t by_day = times_days(per_day, payable);
         std::int64_t pay = by_day;
         std::string limited;
         if (pay > base) {
-            limited = fmt::format("; what is still the patient's, {}, leaves {}", yuan(base), yuan(base));
+            limited = fmt::format("; at most what is still the patient's, {}", yuan(base));
             pay = base;
         }
         if (pay > si_left) {

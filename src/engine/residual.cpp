@@ -8,10 +8,6 @@ namespace medclaim {
 
 namespace {
 
-std::array<std::int64_t, 4> units(const Buckets& b) {
-    return {b.in_scope.units(), b.pre_self_pay.units(), b.over_limit.units(), b.full_self_pay.units()};
-}
-
 // part × of / whole, rounded down; whole > 0, 0 <= of <= whole.
 std::int64_t share_of(std::int64_t part, std::int64_t of, std::int64_t whole) {
     return static_cast<std::int64_t>(static_cast<Int128>(part) * of / whole);
@@ -20,10 +16,10 @@ std::int64_t share_of(std::int64_t part, std::int64_t of, std::int64_t whole) {
 }  // namespace
 
 void Residual::attribute(const std::vector<LineResult>& lines, const Buckets& claim) {
-    const std::array<std::int64_t, 4> own = units(claim);
+    const std::array<std::int64_t, 4> own = bucket_units(claim);
     lines_.assign(lines.size(), {});
     for (std::size_t i = 0; i < lines.size(); ++i) {
-        const std::array<std::int64_t, 4> l = units(lines[i].buckets);
+        const std::array<std::int64_t, 4> l = bucket_units(lines[i].buckets);
         for (std::size_t k = 0; k < 4; ++k) {
             if (own[k] <= 0 || l[k] <= 0 || loose_[k] <= 0) continue;
             lines_[i][k] = std::min(loose_[k], share_of(total_[k], std::min(l[k], own[k]), own[k]));

@@ -10,6 +10,11 @@
 
 namespace medclaim {
 
+/// A claim's or a line's buckets indexed by CoveredBucket, in fen.
+inline std::array<std::int64_t, 4> bucket_units(const Buckets& b) {
+    return {b.in_scope.units(), b.pre_self_pay.units(), b.over_limit.units(), b.full_self_pay.units()};
+}
+
 /// What is still the patient's on a claim once earlier layers have paid, by bucket
 /// (indexed by CoveredBucket). Once a responsibility selects lines (特药, per-item
 /// limits) it is also kept by line: each line then holds its part of each bucket, and

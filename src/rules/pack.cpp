@@ -1068,7 +1068,22 @@ private:
         }
         ok = sum_insured(node, src, r.sum_insured) && ok;
         ok = sum_insured(node, src, r.per_item, "per_item", Scope::line) && ok;
-        if (YAML::Node d = node["per_day"]) {
+        const YAML::Node days = node["per_day"];
+        if (!days) {
+            ok = amount_rows(node, "deductible", src, r.deductible) && ok;
+            if (r.deductible.empty() && p.deductible.empty() && !node["deductible"] && node["covers"]) {
+                error(src, node.Mark(), fmt::format("responsibility `{}` has no `deductible` and product `{}` none to share: write `deductible: 0元` "
+                                                    "for none", r.id, p.id));
+                ok = false;
+            }
+        }
+        if (YAML::Node c = node["covers"]) {
+            ok = covers(c, src, r) && ok;
+        } else {
+            error(src, node.Mark(), "missing key `covers` (the buckets the responsibility pays from)");
+            ok = false;
+        }
+        if (days) {
             // A per-day benefit pays by days, not from a share of the lines.
             for (const char* other : {"ratio", "deductible", "lines", "per_item"}) {
                 if (node[other]) {
@@ -1076,26 +1091,9 @@ private:
                     ok = false;
                 }
             }
-            ok = per_day(d, src, r) && ok;
-            if (!node["covers"]) {
-                error(src, node.Mark(), "missing key `covers` (the buckets the responsibility pays from)");
-                return std::nullopt;
-            }
-            ok = covers(node["covers"], src, r) && ok;
+            ok = per_day(days, src, r) && ok;
             if (!ok) return std::nullopt;
             return r;
-        }
-        ok = amount_rows(node, "deductible", src, r.deductible) && ok;
-        if (r.deductible.empty() && p.deductible.empty() && !node["deductible"] && node["covers"]) {
-            error(src, node.Mark(), fmt::format("responsibility `{}` has no `deductible` and product `{}` none to share: write `deductible: 0元` "
-                                                "for none", r.id, p.id));
-            ok = false;
-        }
-        if (YAML::Node c = node["covers"]) {
-            ok = covers(c, src, r) && ok;
-        } else {
-            error(src, node.Mark(), "missing key `covers` (the buckets the responsibility pays from)");
-            ok = false;
         }
         YAML::Node ratio = node["ratio"];
         if (!ratio) {
