@@ -35,6 +35,14 @@ ExitCode run_check(const CheckOptions& o) {
                    pack->edits.size(), plural(pack->edits.size()), pack->benefits.size(), plural(pack->benefits.size()),
                    pack->products.empty() ? "" : fmt::format(", {} product{}", pack->products.size(), plural(pack->products.size())),
                    pack->files.size(), plural(pack->files.size()));
+        // Audit rules: how many table rows each read and how many codes they name.
+        for (const AuditRule& r : pack->audit.rules) {
+            fmt::print("  audit {} ({}, check {}, {}): {} row{}\n", r.id, r.name, to_string(r.check), to_string(r.action), r.rows, plural(r.rows));
+        }
+        if (!pack->audit.empty()) {
+            fmt::print("  audit tables name {} code{} or code prefix{}\n", pack->audit.entries.keys(), plural(pack->audit.entries.keys()),
+                       pack->audit.entries.keys() == 1 ? "" : "es");
+        }
     }
     if (sink.warnings() > 0) fmt::print("{} warning{} (on standard error)\n", sink.warnings(), plural(sink.warnings()));
     return ExitCode::ok;

@@ -353,6 +353,7 @@ std::vector<std::pair<std::string, std::string>> coverage_items(const Pack& pack
         for (const TableRow& r : t->rows) items.emplace_back(fmt::format("table {} row {}", t->id, r.id), fmt::format("{}:{}", t->file, r.line));
     }
     for (const UnitCap& u : pack.pricing.unit_caps) items.emplace_back("unit_cap " + u.id, "");
+    for (const AuditRule& r : pack.audit.rules) items.emplace_back("audit " + r.id, fmt::format("{}:{}", r.file, r.line));
     for (const Layer& l : pack.benefits) {
         for (std::size_t s = 0; s < l.segments.size(); ++s) items.emplace_back(fmt::format("layer {} segment {}", l.id, s + 1), fmt::format("{}:{}", l.file, l.line));
         if (l.cap) items.emplace_back(fmt::format("layer {} cap", l.id), fmt::format("{}:{}", l.file, l.line));

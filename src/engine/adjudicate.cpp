@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/audit.hpp"
 #include "engine/residual.hpp"
 #include "util/error.hpp"
 
@@ -70,8 +71,17 @@ public:
         bool pended = false;
         bool reduced = false;
         run_edits(denied_lines, claim_denied, pended, reduced);
+        bool audited = false;  // an audit rule moved part of a line to full_self_pay
+        if (!pack_.audit.empty()) {
+            audit_claim(claim_, pack_.audit, out_.flags, audit_, tracing_ ? &trace_.entries : nullptr, tracing_ ? &trace_.hits : nullptr);
+            pended = pended || audit_.pend;
+            audited = std::any_of(audit_.moved.begin(), audit_.moved.end(), [](Money m) { return m > Money{}; });
+        }
 
-        for (std::size_t i = 0; i < claim_.lines().size(); ++i) out_.lines.push_back(price(claim_.lines()[i], denied_lines[i]));
+        for (std::size_t i = 0; i < claim_.lines().size(); ++i) {
+            const Line& l = claim_.lines()[i];
+            out_.lines.push_back(price(l, denied_lines[i] ? l.amount : audited ? audit_.moved[i] : Money{}));
+        }
         for (const LineResult& l : out_.lines) out_.buckets += l.buckets;
         if (tracing_) note(fmt::format("buckets: amount {} = full_self_pay {} + over_limit {} + pre_self_pay {} + in_scope {}", yuan(out_.buckets.amount),
                          yuan(out_.buckets.full_self_pay), yuan(out_.buckets.over_limit), yuan(out_.buckets.pre_self_pay),
@@ -89,7 +99,7 @@ public:
             pay_products();
             pended = pended || pack_defect_ || policy_pended_;
             bool any_line_denied = std::find(denied_lines.begin(), denied_lines.end(), true) != denied_lines.end();
-            out_.status = pended ? ClaimStatus::pended : (any_line_denied || reduced || restricted_) ? ClaimStatus::partial : ClaimStatus::paid;
+            out_.status = pended ? ClaimStatus::pended : (any_line_denied || reduced || restricted_ || audited) ? ClaimStatus::partial : ClaimStatus::paid;
         }
         Money paid;
         for (const Payment& p : out_.payers) paid += p.amount;
@@ -170,14 +180,26 @@ private:
         return total;
     }
 
-    LineResult price(const Line& l, bool denied) {
+    // Prices a line into buckets; `denied` (by an edit or audit rule) is full_self_pay
+    // before anything else, and the rest of the line, with its quantity in proportion,
+    // is priced as a line of its own.
+    LineResult price(const Line& l, Money denied) {
         LineResult r;
         r.line_no = l.line_no;
         r.buckets.amount = l.amount;
-        if (denied) {
+        if (denied != Money{} && denied == l.amount) {
             r.buckets.full_self_pay = l.amount;
-            if (tracing_) note(fmt::format("line {} {}: denied by an edit, full_self_pay {}", l.line_no, l.code, yuan(l.amount)));
+            if (tracing_) note(fmt::format("line {} {}: denied by an edit or audit rule, full_self_pay {}", l.line_no, l.code, yuan(l.amount)));
             return r;
+        }
+        Money amount = l.amount;
+        Quantity qty = l.qty;
+        if (denied > Money{}) {
+            r.buckets.full_self_pay = denied;
+            amount = l.amount - denied;
+            if (l.amount > Money{}) qty = Quantity::from_units(divide_half_up(static_cast<Int128>(l.qty.units()) * amount.units(), l.amount.units()));
+            if (tracing_) note(fmt::format("line {} {}: audit rules deny {}: full_self_pay {}, priced on {} for quantity {}", l.line_no, l.code, yuan(denied),
+                                           yuan(denied), yuan(amount), qty.to_string()));
         }
         Date on = l.service_date.value_or(claim_.visit.admit_date);
         const CatalogRow* row = nullptr;
@@ -210,19 +232,17 @@ private:
             }
         }
         // 限支付 quantity: the part of the quantity beyond what the claim may still use.
-        Money amount = l.amount;
-        Quantity qty = l.qty;
-        if (row && row->max_qty && l.qty.units() > 0) {
+        if (row && row->max_qty && qty.units() > 0) {
             std::int64_t& used = qty_used_[l.code];
-            std::int64_t payable = std::clamp<std::int64_t>(row->max_qty->units() - used, 0, l.qty.units());
-            used += l.qty.units();
-            if (payable < l.qty.units()) {
-                Money excess = fen(divide_half_up(static_cast<Int128>(l.amount.units()) * (l.qty.units() - payable), l.qty.units()));
-                r.buckets.full_self_pay = excess;
-                amount = l.amount - excess;
-                qty = Quantity::from_units(payable);
+            std::int64_t payable = std::clamp<std::int64_t>(row->max_qty->units() - used, 0, qty.units());
+            used += qty.units();
+            if (payable < qty.units()) {
+                Money excess = fen(divide_half_up(static_cast<Int128>(amount.units()) * (qty.units() - payable), qty.units()));
+                r.buckets.full_self_pay += excess;
                 std::string why = fmt::format("payable quantity per claim is {} (限支付); {} of {} is beyond it", row->max_qty->to_string(),
-                                              Quantity::from_units(l.qty.units() - payable).to_string(), l.qty.to_string());
+                                              Quantity::from_units(qty.units() - payable).to_string(), qty.to_string());
+                amount -= excess;
+                qty = Quantity::from_units(payable);
                 out_.flags.push_back({"restriction", EditSeverity::reduce, why, excess, l.line_no});
                 restricted_ = true;
                 if (tracing_) note(fmt::format("line {} {}: {}: full_self_pay {}", l.line_no, l.code, why, yuan(excess)));
@@ -939,6 +959,7 @@ private:
     bool tracing_;
     bool deductible_set_ = false;
     bool restricted_ = false;
+    AuditOutcome audit_;
     bool pack_defect_ = false;  // a layer's figure was out of range: pend the claim
     bool policy_pended_ = false;  // the claim names a policy the policies file lacks
     bool basic_applied_ = false;  // a benefit layer applied to the claim: basic insurance settled it

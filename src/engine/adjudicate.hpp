@@ -16,11 +16,24 @@ namespace medclaim {
 
 /// An edit that fired, or a pricing note, on a line (line_no > 0) or the claim.
 struct Flag {
+    Flag() = default;
+    Flag(std::string rule_id, EditSeverity sev, std::string why, Money at_stake, std::uint32_t line)
+        : rule(std::move(rule_id)), severity(sev), reason(std::move(why)), amount(at_stake), line_no(line) {}
+
     std::string rule;
     EditSeverity severity = EditSeverity::info;
     std::string reason;
-    Money amount;              ///< what the flag moved to full_self_pay, if anything
+    Money amount;              ///< at stake: what the flag moved to full_self_pay, or would have (pend, info)
     std::uint32_t line_no = 0;
+    // An audit rule's flag (the NHSA 3101/3102 result fields); empty for other flags.
+    std::string name;          ///< 规则名称
+    std::string category;      ///< policy 政策, management 管理, medical 医疗
+    std::string result;        ///< violation 明确违规, suspect 高度可疑
+    std::string action;        ///< deny, deny_excess, reduce, pend, info
+    std::string evidence;      ///< the values that made the rule fire
+    std::vector<std::uint32_t> related;  ///< 涉及项: other lines involved (line_no is the 违规项)
+
+    bool is_audit() const { return !action.empty(); }
 };
 
 /// The four buckets of DESIGN.md section 3; they always sum to `amount`.

@@ -30,6 +30,17 @@ void flag(JsonWriter& w, const Flag& f) {
     w.field("severity", to_string(f.severity));
     w.field("reason", f.reason);
     w.field("amount", f.amount);
+    if (f.is_audit()) {
+        w.field("name", f.name);
+        w.field("category", f.category);
+        w.field("result", f.result);
+        w.field("action", f.action);
+        w.field("evidence", f.evidence);
+        w.key("related_lines");
+        w.begin_array();
+        for (std::uint32_t n : f.related) w.integer(n);
+        w.end_array();
+    }
     w.end_object();
 }
 

@@ -65,6 +65,10 @@ std::string settlement_sheet(const Claim& c, const Adjudication& a, const PackSt
     for (const Flag& f : a.flags) {
         out += fmt::format("  {}{} [{}] {}{}\n", f.rule, f.line_no ? fmt::format(" (line {})", f.line_no) : "", to_string(f.severity), f.reason,
                            f.amount.units() ? fmt::format(" — {}", f.amount.to_string()) : "");
+        if (f.is_audit()) {
+            out += fmt::format("      {} {} {}; {}{}\n", f.name, f.category, f.result, f.evidence,
+                               f.related.empty() ? std::string() : fmt::format("; related lines {}", fmt::join(f.related, ", ")));
+        }
     }
 
     out += "\n累计 / Accumulators (before → after)\n";

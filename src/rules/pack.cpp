@@ -79,7 +79,7 @@ public:
         std::optional<YAML::Node> top = read(root.string());
         if (!top) return finish();
         const Source& src = sources_.back();
-        static constexpr std::string_view k_keys[] = {"name", "version", "region", "effective", "layers", "rounding", "includes", "catalogs", "tables", "edits", "plan_year_start", "pricing", "benefits", "products"};
+        static constexpr std::string_view k_keys[] = {"name", "version", "region", "effective", "layers", "rounding", "includes", "catalogs", "tables", "edits", "audit", "plan_year_start", "pricing", "benefits", "products"};
         check_keys(*top, src, k_keys, "pack.yaml");
         pack_->name = required_text(*top, "name", src);
         pack_->version = required_text(*top, "version", src);
@@ -105,7 +105,7 @@ public:
                     continue;
                 }
                 if (std::optional<YAML::Node> doc = read(path.string())) {
-                    static constexpr std::string_view k_include_keys[] = {"catalogs", "tables", "edits", "pricing", "benefits", "products"};
+                    static constexpr std::string_view k_include_keys[] = {"catalogs", "tables", "edits", "audit", "pricing", "benefits", "products"};
                     check_keys(*doc, sources_.back(), k_include_keys, "an included file");
                     documents.emplace_back(*doc, sources_.size() - 1);
                 }
@@ -125,6 +125,11 @@ public:
         for (auto& [doc, index] : documents) {
             if (YAML::Node edits = doc["edits"]) {
                 for (const YAML::Node& e : sequence(edits, sources_[index], "`edits` is a list of edits")) edit(e, sources_[index]);
+            }
+        }
+        for (auto& [doc, index] : documents) {
+            if (YAML::Node a = doc["audit"]) {
+                for (const YAML::Node& r : sequence(a, sources_[index], "`audit` is a list of audit rules")) audit_rule(r, sources_[index]);
             }
         }
         bool priced = false;
@@ -1254,6 +1259,199 @@ private:
         }
         e.when = std::move(*program);
         pack_->edits.push_back(std::move(e));
+    }
+
+    // One of `names` at `node[key]`, as its index; `fallback` when the key is absent.
+    template <class E, std::size_t N>
+    E choice(const YAML::Node& parent, const char* key, const Source& src, const std::string_view (&names)[N], E fallback) {
+        YAML::Node node = parent[key];
+        if (!node) return fallback;
+        std::string s = text_of(node, src);
+        auto it = std::find(std::begin(names), std::end(names), s);
+        if (it != std::end(names)) return static_cast<E>(it - std::begin(names));
+        std::string_view hint = closest_match(s, names);
+        error(src, node.Mark(), fmt::format("`{}` is one of {}, not `{}`{}", key, fmt::join(names, ", "), quote_excerpt(s),
+                                            hint.empty() ? std::string() : fmt::format("; did you mean `{}`?", hint)));
+        return fallback;
+    }
+
+    // A file an audit rule names: relative to the YAML file that names it (so that a
+    // pack may include another pack's audit.yaml), or absolute (restriction tables kept
+    // where the 医保局 publishes them). Null with an error when it is not a file.
+    std::optional<std::string> pack_file(const YAML::Node& node, const Source& src, std::string_view what) {
+        std::string name = text_of(node, src);
+        fs::path base = fs::path(src.path).parent_path();
+        fs::path path = fs::path(name).is_absolute() ? fs::path(name) : base / name;
+        std::error_code ec;
+        if (name.empty() || !fs::is_regular_file(path, ec)) {
+            error(src, node.Mark(), fmt::format("{} `{}` does not exist (or is not a file); a relative path is read from `{}`", what, quote_excerpt(name),
+                                                base.string()));
+            return std::nullopt;
+        }
+        pack_->files.push_back(path.string());
+        return path.string();
+    }
+
+    // An audit rule (智能审核; man medclaim-rules(5), AUDIT) and its tables.
+    void audit_rule(const YAML::Node& node, const Source& src) {
+        if (!node.IsMap()) {
+            error(src, node.Mark(), "an audit rule is a mapping with `id`, `name`, `check` and `action`");
+            return;
+        }
+        static constexpr std::string_view k_keys[] = {"id", "name", "category", "result", "check", "action", "values", "tables", "pay_ratio",
+                                                      "tolerance_days", "day_count", "min_days", "diagnosis_names"};
+        check_keys(node, src, k_keys, "an audit rule");
+        static constexpr std::string_view k_checks[] = {"sex", "age", "level", "care_type", "scheme", "drug_days", "per_day",
+                                                        "stay_days", "course", "duplicate", "operation_group", "indication", "idle_stay"};
+        static constexpr std::string_view k_categories[] = {"policy", "management", "medical"};
+        static constexpr std::string_view k_results[] = {"violation", "suspect"};
+        static constexpr std::string_view k_actions[] = {"deny", "deny_excess", "reduce", "pend", "info"};
+        AuditRule r;
+        r.id = required_text(node, "id", src);
+        r.name = required_text(node, "name", src);
+        r.file = src.path;
+        r.line = static_cast<std::uint64_t>(node.Mark().line) + 1;
+        if (!node["check"]) error(src, node.Mark(), "missing key `check`");
+        if (!node["action"]) error(src, node.Mark(), "missing key `action`");
+        r.check = choice(node, "check", src, k_checks, AuditCheck::sex);
+        r.category = choice(node, "category", src, k_categories, AuditCategory::policy);
+        r.result = choice(node, "result", src, k_results, AuditResult::violation);
+        r.action = choice(node, "action", src, k_actions, AuditAction::info);
+        if (!r.id.empty()) {
+            if (auto [it, inserted] = edit_ids_.emplace(r.id, fmt::format("{}:{}", src.path, r.line)); !inserted) {
+                error(src, node["id"].Mark(), fmt::format("duplicate rule id `{}`; first defined at {}", r.id, it->second));
+            }
+        }
+        // Which actions fit which checks: an excess needs a limit, a reduction a group.
+        bool counts = r.check == AuditCheck::drug_days || r.check == AuditCheck::per_day || r.check == AuditCheck::stay_days || r.check == AuditCheck::course;
+        if (YAML::Node a = node["action"]) {
+            if (r.action == AuditAction::deny_excess && !counts) {
+                error(src, a.Mark(), fmt::format("`deny_excess` needs a limit to exceed: checks drug_days, per_day, stay_days and course have one, `{}` has not", to_string(r.check)));
+            }
+            if (r.action == AuditAction::reduce && r.check != AuditCheck::operation_group) {
+                error(src, a.Mark(), "`reduce` pays a share of secondary operations: only check `operation_group` has one");
+            }
+            if ((r.action == AuditAction::deny || r.action == AuditAction::reduce || r.action == AuditAction::deny_excess) && r.check == AuditCheck::idle_stay) {
+                error(src, a.Mark(), "check `idle_stay` is a heuristic: its action is `pend` or `info`");
+            }
+        }
+        if (YAML::Node n = node["pay_ratio"]) {
+            DecimalParse d = parse_decimal(text_of(n, src), k_decimal_scale, NumberSyntax::plain);
+            if (d.error != DecimalError::none || d.units < 0 || d.units > 1'000'000) error(src, n.Mark(), "`pay_ratio` is a decimal from 0 to 1");
+            else r.pay_ratio = d.units;
+        }
+        auto whole_days = [&](const char* key, int lo, int hi) -> int {
+            YAML::Node n = node[key];
+            if (!n) return 0;
+            DecimalParse d = parse_decimal(text_of(n, src), 0, NumberSyntax::plain);
+            if (d.error != DecimalError::none || d.units < lo || d.units > hi) {
+                error(src, n.Mark(), fmt::format("`{}` is a whole number of days from {} to {}", key, lo, hi));
+                return 0;
+            }
+            return static_cast<int>(d.units);
+        };
+        r.tolerance_days = whole_days("tolerance_days", 0, 366);
+        r.min_days = whole_days("min_days", 1, 366);
+        if (r.check == AuditCheck::idle_stay && !node["min_days"]) error(src, node.Mark(), "check `idle_stay` needs `min_days`: the consecutive days that make a run");
+        static constexpr std::string_view k_day_counts[] = {"nights", "inclusive"};
+        r.inclusive_days = choice(node, "day_count", src, k_day_counts, 0) == 1;
+        AuditValues values;
+        if (YAML::Node v = node["values"]) {
+            if (!v.IsMap()) {
+                error(src, v.Mark(), "`values` maps a table's texts to what they mean (`男: M`, `儿童: 0-17`)");
+            } else {
+                for (auto it = v.begin(); it != v.end(); ++it) values.emplace_back(it->first.Scalar(), it->second.IsNull() ? std::string() : text_of(it->second, src));
+            }
+        }
+        auto index = static_cast<std::uint32_t>(pack_->audit.rules.size());
+        pack_->audit.rules.push_back(r);
+        YAML::Node tables = node["tables"];
+        if (!tables) {
+            error(src, node.Mark(), "missing key `tables`: the restriction tables the rule reads");
+            return;
+        }
+        for (const YAML::Node& t : sequence(tables, src, "`tables` is a list of table files")) audit_table(t, src, index, values);
+        if (YAML::Node d = node["diagnosis_names"]) {
+            static constexpr std::string_view k_dict_keys[] = {"file", "code", "name", "match"};
+            if (!d.IsMap()) {
+                error(src, d.Mark(), "`diagnosis_names` is a mapping with `file`, `code` and `name`");
+            } else {
+                check_keys(d, src, k_dict_keys, "`diagnosis_names`");
+                std::optional<std::string> file = d["file"] ? pack_file(d["file"], src, "diagnosis dictionary") : std::nullopt;
+                std::string code = required_text(d, "code", src);
+                std::string name = required_text(d, "name", src);
+                static constexpr std::string_view k_matches[] = {"exact", "prefix"};
+                bool prefix = choice(d, "match", src, k_matches, 0) == 1;
+                if (!d["file"]) error(src, d.Mark(), "missing key `file`");
+                if (file && !code.empty() && !name.empty()) {
+                    try {
+                        load_diagnosis_names(pack_->audit, *file, code, name, prefix, out_);
+                    } catch (const Error& e) {
+                        error(src, d["file"].Mark(), e.what());
+                    }
+                }
+            }
+        }
+    }
+
+    void audit_table(const YAML::Node& node, const Source& src, std::uint32_t rule, const AuditValues& values) {
+        AuditRule& r = pack_->audit.rules[rule];
+        if (!node.IsMap()) {
+            error(src, node.Mark(), "a table is a mapping with `file`, `code` and `value`");
+            return;
+        }
+        static constexpr std::string_view k_keys[] = {"file", "code", "value", "value_is", "window", "name", "codes", "match"};
+        check_keys(node, src, k_keys, "an audit table");
+        AuditTableSpec spec;
+        if (!node["file"]) {
+            error(src, node.Mark(), "missing key `file`");
+            return;
+        }
+        std::optional<std::string> file = pack_file(node["file"], src, "table file");
+        if (!file) return;
+        spec.file = *file;
+        if (YAML::Node n = node["value"]) spec.value = text_of(n, src);
+        if (YAML::Node n = node["value_is"]) spec.value_is = text_of(n, src);
+        if (YAML::Node n = node["window"]) spec.window = text_of(n, src);
+        if (spec.value.empty() && spec.value_is.empty() && r.check != AuditCheck::idle_stay) {
+            error(src, node.Mark(), "a table needs `value` (the column of restrictions) or `value_is` (one restriction for every row)");
+            return;
+        }
+        static constexpr std::string_view k_matches[] = {"exact", "prefix"};
+        spec.prefix = choice(node, "match", src, k_matches, 0) == 1;
+        if (YAML::Node codes = node["codes"]) {
+            // Sheet1 by generic name, Sheet2 the codes of each name (the NHSA drug batches).
+            static constexpr std::string_view k_code_keys[] = {"file", "name", "code"};
+            if (!codes.IsMap()) {
+                error(src, codes.Mark(), "`codes` is a mapping with `file`, `name` and `code`");
+                return;
+            }
+            check_keys(codes, src, k_code_keys, "`codes`");
+            spec.name = required_text(node, "name", src);
+            spec.codes_name = required_text(codes, "name", src);
+            spec.codes_code = required_text(codes, "code", src);
+            if (!codes["file"]) {
+                error(src, codes.Mark(), "missing key `file`");
+                return;
+            }
+            std::optional<std::string> f = pack_file(codes["file"], src, "codes file");
+            if (!f) return;
+            spec.codes_file = *f;
+        } else {
+            spec.code = required_text(node, "code", src);
+            if (YAML::Node n = node["name"]) spec.name = text_of(n, src);
+        }
+        std::size_t before = out_.size();
+        try {
+            r.rows += load_audit_table(pack_->audit, rule, spec, values, out_);
+        } catch (const Error& e) {
+            error(src, node["file"].Mark(), e.what());
+        }
+        if (out_.size() > before + 20) {
+            std::size_t dropped = out_.size() - (before + 20);
+            out_.resize(before + 20);
+            out_.push_back({Severity::error, spec.file, 0, 0, fmt::format("{} more errors in this table not shown", dropped), ""});
+        }
     }
 
     // A literal of `type` as written in a table (`1300元` or `1300` for money, a date,

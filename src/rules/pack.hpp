@@ -8,6 +8,7 @@
 
 #include "model/claim.hpp"
 #include "model/policy.hpp"
+#include "rules/audit.hpp"
 #include "rules/catalog.hpp"
 #include "rules/program.hpp"
 #include "rules/table.hpp"
@@ -229,6 +230,7 @@ struct Pack : CatalogSet, TableSet {
     std::vector<std::unique_ptr<Catalog>> catalogs;
     std::vector<std::unique_ptr<DecisionTable>> tables;
     std::vector<Edit> edits;
+    Audit audit;                     ///< 智能审核 rules and their restriction tables
     std::vector<std::string> files;  ///< every file the pack was read from, in order
 
     const Catalog* find(std::string_view catalog) const override;

@@ -142,7 +142,13 @@ std::string encode_figures(const Adjudication& a, const PackStamp& pack) {
             .number(lb.pre_self_pay.units()).number(lb.in_scope.units());
     }
     for (const Flag& f : a.flags) {
-        Record(out).text("F").text(f.rule).text(to_string(f.severity)).number(f.amount.units()).number(f.line_no).text(f.reason);
+        Record r(out);
+        r.text("F").text(f.rule).text(to_string(f.severity)).number(f.amount.units()).number(f.line_no).text(f.reason);
+        if (f.is_audit()) {  // an audit rule's result fields
+            std::string related;
+            for (std::uint32_t n : f.related) related += fmt::format("{}{}", related.empty() ? "" : " ", n);
+            r.text(f.name).text(f.category).text(f.result).text(f.action).text(f.evidence).text(related);
+        }
     }
     return out;
 }
@@ -178,10 +184,20 @@ Adjudication decode_figures(std::string_view text, PackStamp* pack) {
             l.line_no = static_cast<std::uint32_t>(number(f[1]));
             l.buckets = {money(f[2]), money(f[3]), money(f[4]), money(f[5]), money(f[6])};
             a.lines.push_back(l);
-        } else if (f[0] == "F" && f.size() == 6) {
+        } else if (f[0] == "F" && (f.size() == 6 || f.size() == 12)) {
             Flag flag{std::string(f[1]), EditSeverity::info, std::string(f[5]), money(f[3]), static_cast<std::uint32_t>(number(f[4]))};
             for (EditSeverity s : {EditSeverity::deny, EditSeverity::reduce, EditSeverity::pend, EditSeverity::info}) {
                 if (to_string(s) == f[2]) flag.severity = s;
+            }
+            if (f.size() == 12) {
+                flag.name = f[6];
+                flag.category = f[7];
+                flag.result = f[8];
+                flag.action = f[9];
+                flag.evidence = f[10];
+                for (std::string_view n : split(f[11], ' ')) {
+                    if (!n.empty()) flag.related.push_back(static_cast<std::uint32_t>(number(n)));
+                }
             }
             a.flags.push_back(std::move(flag));
         }
