@@ -17,6 +17,7 @@
 #include "ingest/policy_reader.hpp"
 #include "report/adjudication_csv.hpp"
 #include "report/adjudication_json.hpp"
+#include "report/flags.hpp"
 #include "report/summary.hpp"
 #include "rules/pack.hpp"
 #include "state/ledger.hpp"
@@ -35,7 +36,8 @@ CLI::App* add_adjudicate_command(CLI::App& app, AdjudicateOptions& o) {
     cmd->add_option("--format", o.format, "jsonl (default) or csv: a claims file (--out) and a lines file (--lines-out)")
         ->check(CLI::IsMember({"jsonl", "csv"}));
     cmd->add_option("--lines-out", o.lines_out, "csv: the lines file (default: --out with .lines.csv for .csv)");
-    cmd->add_flag("--bom", o.bom, "csv: start both files with a UTF-8 byte order mark, for Excel");
+    cmd->add_flag("--bom", o.bom, "csv: start the CSV files (and a .csv --flags file) with a UTF-8 byte order mark, for Excel");
+    cmd->add_option("--flags", o.flags, "Write the review queue to FILE: one row per flag, CSV (.csv) or JSON Lines");
     cmd->add_option("--summary", o.summary, "Write the run summary to FILE: text, or Markdown (.md) or HTML with charts (.html)");
     cmd->add_flag("--explain", o.explain, "Add to each record the ordered trace of the rules and formulas applied");
     cmd->add_option("--state", o.state, "Keep accumulators and settled claims in this SQLite file (created if missing)");
@@ -95,8 +97,8 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         } else {
             throw UsageError("--format csv writes two files: give --lines-out, or an --out file ending in .csv");
         }
-    } else if (o.lines_out || o.bom) {
-        throw UsageError("--lines-out and --bom go with --format csv");
+    } else if (o.lines_out || (o.bom && !(o.flags && FlagsWriter::format_for(*o.flags) == FlagsWriter::Format::csv))) {
+        throw UsageError("--lines-out goes with --format csv, and --bom with --format csv or a .csv --flags file");
     }
     // CSV columns: each benefit layer, then each product and `prior` (what basic
     // insurance settled elsewhere paid) when a version has products.
@@ -144,6 +146,12 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         out.write(csv_writer.claims_header(o.bom));
         lines_file->write(csv_writer.lines_header(o.bom));
     }
+    std::unique_ptr<OutputFile> flags_file;
+    FlagsWriter flags_writer(o.flags ? FlagsWriter::format_for(*o.flags) : FlagsWriter::Format::jsonl);
+    if (o.flags) {
+        flags_file = std::make_unique<OutputFile>(*o.flags);
+        flags_file->write(flags_writer.header(o.bom));
+    }
     std::string text;
     std::unique_ptr<OutputFile> summary_file;
     if (o.summary) summary_file = std::make_unique<OutputFile>(*o.summary);
@@ -183,6 +191,11 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         }
         ++by_kind[s.kind];
         const Adjudication& a = s.adjudication;
+        if (flags_file && !a.flags.empty()) {
+            text.clear();
+            flags_writer.append(text, c, a);
+            flags_file->write(text);
+        }
         // A claim settled before counts in the summary with its stored figures, so that
         // a rerun writes the same summary as the run that settled it.
         if (summary_file) summary.add(c, a, !a.reversal_of.empty());
@@ -204,6 +217,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     }
     std::vector<OutputFile*> outputs{&out};
     if (lines_file) outputs.push_back(lines_file.get());
+    if (flags_file) outputs.push_back(flags_file.get());
     if (OutputFile* r = intake.rejects_output()) outputs.push_back(r);
     if (summary_file) {
         summary.set_counts(counts);

@@ -19,9 +19,10 @@ struct AdjudicateOptions {
     std::string out = "-";
     std::optional<std::string> rejects;
     std::optional<std::string> summary;  ///< text, Markdown or HTML by extension
+    std::optional<std::string> flags;    ///< the review queue: one row per flag, CSV (.csv) or JSON Lines
     std::string format = "jsonl";        ///< jsonl | csv
     std::optional<std::string> lines_out;  ///< csv: the lines file
-    bool bom = false;                    ///< csv: start both files with a UTF-8 BOM (Excel)
+    bool bom = false;                    ///< csv: start the CSV files (and a .csv --flags file) with a UTF-8 BOM (Excel)
     bool explain = false;
     std::string state;     ///< SQLite state file; empty: in memory
     bool replace = false;  ///< settle a changed claim in place of the one with its id

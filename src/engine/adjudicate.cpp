@@ -198,7 +198,7 @@ private:
             r.buckets.full_self_pay = denied;
             amount = l.amount - denied;
             if (l.amount > Money{}) qty = Quantity::from_units(divide_half_up(static_cast<Int128>(l.qty.units()) * amount.units(), l.amount.units()));
-            if (tracing_) note(fmt::format("line {} {}: audit rules deny {}: full_self_pay {}, priced on {} for quantity {}", l.line_no, l.code, yuan(denied),
+            if (tracing_) note(fmt::format("line {} {}: audit rules move {} to full_self_pay; the other {} is priced for quantity {}", l.line_no, l.code,
                                            yuan(denied), yuan(amount), qty.to_string()));
         }
         Date on = l.service_date.value_or(claim_.visit.admit_date);

@@ -300,11 +300,12 @@ private:
             }
             if (related.empty()) continue;
             done = h.line;
-            flag(r, h.line, l.amount,
-                 fmt::format("`{}` is part of `{}`, billed {}", l.code, main_code, whole_claim ? "in the same claim" : "on the same day"),
-                 fmt::format("line {} `{}` on {}; lines {} `{}`; {}: {}", l.line_no, l.code, day ? Date::from_days(*day).to_string() : std::string("an undated day"),
-                             list_lines(related), main_code, where(e), whole_claim ? "window: claim" : "window: day"),
-                 std::move(related));
+            // The texts first: the related lines move into the flag.
+            std::string reason = fmt::format("`{}` is part of `{}`, billed {}", l.code, main_code, whole_claim ? "in the same claim" : "on the same day");
+            std::string evidence = fmt::format("line {} `{}` on {}; line{} {} `{}`; {}: window {}", l.line_no, l.code,
+                                               day ? Date::from_days(*day).to_string() : std::string("an undated day"), related.size() == 1 ? "" : "s",
+                                               list_lines(related), main_code, where(e), whole_claim ? "claim" : "day");
+            flag(r, h.line, l.amount, std::move(reason), std::move(evidence), std::move(related));
         }
     }
 
@@ -412,10 +413,9 @@ private:
                     amount += l.amount;
                     related.push_back(l.line_no);
                 }
-                flag(r, SIZE_MAX, amount,
-                     fmt::format("{} consecutive days bill only stay items (bed, nursing, consultation)", e - b),
-                     fmt::format("from {} to {}: lines {}; at least {} days make a run", Date::from_days(days[b].day).to_string(),
-                                 Date::from_days(days[e - 1].day).to_string(), list_lines(related), r.min_days),
+                std::string evidence = fmt::format("from {} to {}: lines {}; at least {} days make a run", Date::from_days(days[b].day).to_string(),
+                                                   Date::from_days(days[e - 1].day).to_string(), list_lines(related), r.min_days);
+                flag(r, SIZE_MAX, amount, fmt::format("{} consecutive days bill only stay items (bed, nursing, consultation)", e - b), std::move(evidence),
                      std::move(related));
             }
             b = e;

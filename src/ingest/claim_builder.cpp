@@ -336,6 +336,7 @@ void ClaimBuilder::set_header(FieldId field, std::string_view value, Where where
         }
         case FieldId::ltc_disability: text(c.ltc.disability, k_max_code_bytes); break;
         case FieldId::ltc_mode: text(c.ltc.mode, k_max_code_bytes); break;
+        case FieldId::visit_department: text(c.visit.department, k_max_code_bytes); break;
         case FieldId::prior_fund_paid: money(c.prior.fund_paid); break;
         case FieldId::prior_in_scope: money(c.prior.in_scope); break;
         case FieldId::prior_full_self_pay: money(c.prior.full_self_pay); break;

@@ -31,6 +31,7 @@ enum class FieldId : std::uint8_t {
     visit_referral,
     visit_settled_by_basic,
     visit_care_days,
+    visit_department,
     ltc_disability,
     ltc_mode,
     diagnoses,

@@ -61,6 +61,7 @@ struct Visit {
     bool referral = false;
     bool settled_by_basic = false;
     int care_days = 0;  ///< long-term care: the days of care the claim bills (0: not given)
+    std::string department;  ///< 科室: the discharging (else admitting) department's code or name; optional
 };
 
 /// Long-term care (长期护理) assessment of the member for the claim's period.

@@ -141,6 +141,14 @@ void Summary::add(const Claim& claim, const Adjudication& a, bool reversal) {
         r.amount += f.amount;
         r.severity = std::string(to_string(f.severity));
         if (f.rule.starts_with(k_denial_prefix)) ++by_denial_[f.rule.substr(k_denial_prefix.size())];
+        if (!f.is_audit()) continue;
+        AuditTotals& by_rule = audit_by_rule_[f.rule];
+        by_rule.label = fmt::format("{} ({}, {})", f.name, f.category, f.result);
+        for (AuditTotals* t : {&by_rule, &audit_by_provider_[claim.provider.id],
+                               &audit_by_department_[claim.visit.department.empty() ? std::string("(none)") : claim.visit.department]}) {
+            ++t->count;
+            t->amount += f.amount;
+        }
     }
     buckets_ += a.buckets;
     deductible_ += a.deductible;
@@ -200,6 +208,18 @@ Summary::Tables Summary::tables() const {
         rules.rows.push_back({name, v.severity, std::to_string(v.count), v.amount.to_string()});
     }
     t.all.push_back(std::move(rules));
+    if (!audit_by_rule_.empty()) {
+        auto by_amount = [](const auto& x) { return x.amount; };
+        Table rules_at_stake{"Audit flags by rule (amount at stake)", {"rule", "name", "flags", "amount"}, {false, false, true, true}, {}};
+        for (const auto& [name, v] : top(audit_by_rule_, 50, by_amount)) rules_at_stake.rows.push_back({name, v.label, std::to_string(v.count), v.amount.to_string()});
+        t.all.push_back(std::move(rules_at_stake));
+        Table providers_at_stake{"Audit flags by provider", {"provider", "flags", "amount"}, {false, true, true}, {}};
+        for (const auto& [name, v] : top(audit_by_provider_, 20, by_amount)) providers_at_stake.rows.push_back({name, std::to_string(v.count), v.amount.to_string()});
+        t.all.push_back(std::move(providers_at_stake));
+        Table departments{"Audit flags by department", {"department", "flags", "amount"}, {false, true, true}, {}};
+        for (const auto& [name, v] : top(audit_by_department_, 20, by_amount)) departments.rows.push_back({name, std::to_string(v.count), v.amount.to_string()});
+        t.all.push_back(std::move(departments));
+    }
     if (!by_product_.empty()) {
         Table products{"Commercial products", {"product", "payments", "deductible 免赔额", "paid"}, {false, true, true, true}, {}};
         for (const auto& [name, v] : by_product_) products.rows.push_back({name, std::to_string(v.payments), v.deductible.to_string(), v.paid.to_string()});

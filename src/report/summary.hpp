@@ -62,6 +62,15 @@ private:
     };
     std::map<std::string, ProductTotals> by_product_;  // commercial layers (payers with a policy)
     std::map<std::string, std::uint64_t> by_denial_;   // commercial-* flags
+    // Audit rules' flags (智能审核) and the money at stake, for the review queue.
+    struct AuditTotals {
+        std::uint64_t count = 0;
+        Money amount;
+        std::string label;  // by rule: name, category and result
+    };
+    std::map<std::string, AuditTotals> audit_by_rule_;
+    std::map<std::string, AuditTotals> audit_by_provider_;
+    std::map<std::string, AuditTotals> audit_by_department_;
     Buckets buckets_;
     Money deductible_;
     Money paid_;

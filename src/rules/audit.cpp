@@ -233,6 +233,7 @@ std::size_t load_audit_table(Audit& audit, std::uint32_t rule_index, const Audit
         std::string_view key = trim(r.fields[*key_col]);
         if (key.empty()) continue;  // totals and notes (合计, 备注) carry no code
         std::string_view text = value_col ? trim(r.fields[*value_col]) : std::string_view(spec.value_is);
+        if (value_col && text.empty()) continue;  // the row restricts something else (a sheet of several restriction columns)
         AuditEntry e;
         e.rule = rule_index;
         e.source = source;

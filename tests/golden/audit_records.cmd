@@ -1,0 +1,1 @@
+adjudicate --rules rules/audit-nhsa samples/audit-claims.jsonl
