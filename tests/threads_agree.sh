@@ -72,7 +72,32 @@ commercial one 1 1048576
 [ "$(wc -l < "$work/c-one/first.jsonl")" -ge 6 ] || { echo "expected 6 commercial claims"; exit 1; }
 cmp -s "$work/c-one/first.jsonl" "$work/c-one/rerun.jsonl" || { echo "a commercial rerun wrote different records"; exit 1; }
 
+# Audit rules with cross-claim history, the review queue and the summary, into a state and rerun.
+audit() {  # label threads piece-bytes
+    local dir="$work/a-$1"
+    mkdir -p "$dir"
+    for r in first rerun; do
+        MEDCLAIM_PIECE_BYTES=$3 "$bin" adjudicate --threads "$2" --rules "$src/rules/audit-nhsa" --out "$dir/$r.jsonl" --flags "$dir/$r-flags.csv" \
+            --summary "$dir/$r-summary.txt" --state "$dir/state.db" "$src/samples/audit-claims.jsonl" 2> "$dir/$r-stderr" || true
+    done
+    rm -f "$dir/state.db"
+    sed -i "s|$dir|DIR|g" "$dir"/*-stderr "$dir"/*-summary.txt
+}
+audit one 1 1048576
+[ "$(wc -l < "$work/a-one/first-flags.csv")" -ge 12 ] || { echo "expected at least 11 audit flags"; exit 1; }
+cmp -s "$work/a-one/first-flags.csv" "$work/a-one/rerun-flags.csv" || { echo "an audit rerun wrote a different review queue"; exit 1; }
+
 status=0
+for bytes in 1048576 500 1; do
+    audit "two-$bytes" 2 "$bytes"
+    if diff -r "$work/a-one" "$work/a-two-$bytes" > "$work/a-diff-$bytes"; then
+        echo "audit, threads 2, pieces of $bytes bytes: same bytes as threads 1"
+    else
+        echo "audit, threads 2, pieces of $bytes bytes differ from threads 1:"
+        head -40 "$work/a-diff-$bytes"
+        status=1
+    fi
+done
 for bytes in 1048576 300 1; do
     commercial "two-$bytes" 2 "$bytes"
     if diff -r "$work/c-one" "$work/c-two-$bytes" > "$work/c-diff-$bytes"; then

@@ -22,7 +22,8 @@ struct Counter {
 };
 
 /// A counter's value as people read it: a count (`admissions`, a per-day benefit's
-/// `RESP.days`), a date (`last_discharge`) or money (everything else).
+/// `RESP.days`, audit stays `audit.stay.*`), a quantity (audit `audit.qty.*`), a date
+/// (`last_discharge`) or money (everything else).
 std::string counter_text(std::string_view name, std::int64_t value);
 
 /// A change that adjudicating one claim makes to one counter.

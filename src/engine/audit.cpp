@@ -1,6 +1,7 @@
 #include "engine/audit.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <optional>
 
@@ -19,7 +20,13 @@ Money share(Money amount, std::int64_t part, std::int64_t whole) {
     return Money::from_units(static_cast<std::int64_t>(n < 0 ? -q : q));
 }
 
-std::string quantity(std::int64_t units) { return Quantity::from_units(units).to_string(); }
+// A quantity as people write it: 1, 0.5, 24.
+std::string quantity(std::int64_t units) {
+    std::string s = format_decimal(units, Quantity::k_scale);
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s;
+}
 
 std::string list_lines(const std::vector<std::uint32_t>& lines) {
     std::string s;
@@ -29,24 +36,30 @@ std::string list_lines(const std::vector<std::uint32_t>& lines) {
 
 class ClaimAudit {
 public:
-    ClaimAudit(const Claim& claim, const Audit& audit, std::vector<Flag>& flags, AuditOutcome& out, std::vector<std::string>* trace,
-               std::vector<std::string>* hits)
-        : claim_(claim), audit_(audit), flags_(flags), out_(out), trace_(trace), hits_out_(hits), lines_(claim.lines()) {}
+    ClaimAudit(const Claim& claim, const Audit& audit, const Accumulators& acc, std::vector<Flag>& flags, AuditOutcome& out,
+               std::vector<std::string>* trace, std::vector<std::string>* hits)
+        : claim_(claim), audit_(audit), acc_(acc), flags_(flags), out_(out), trace_(trace), hits_out_(hits), lines_(claim.lines()) {}
 
     void run() {
         out_.moved.assign(lines_.size(), Money{});
         out_.pend = false;
+        out_.history.clear();
+        for (const AuditRule& r : audit_.rules) {
+            if (r.check == AuditCheck::readmission) readmission(r);
+        }
         for (std::uint32_t i = 0; i < lines_.size(); ++i) {
             audit_.entries.find(lines_[i].code, [&](const AuditEntry& e) { hits_.push_back({i, &e}); });
         }
-        if (hits_.empty()) return;
-        std::stable_sort(hits_.begin(), hits_.end(), [](const Hit& a, const Hit& b) { return a.entry->rule < b.entry->rule; });
-        for (std::size_t b = 0; b < hits_.size();) {
-            std::size_t e = b;
-            while (e < hits_.size() && hits_[e].entry->rule == hits_[b].entry->rule) ++e;
-            rule(audit_.rules[hits_[b].entry->rule], std::span<const Hit>(hits_.data() + b, e - b));
-            b = e;
+        if (!hits_.empty()) {
+            std::stable_sort(hits_.begin(), hits_.end(), [](const Hit& a, const Hit& b) { return a.entry->rule < b.entry->rule; });
+            for (std::size_t b = 0; b < hits_.size();) {
+                std::size_t e = b;
+                while (e < hits_.size() && hits_[e].entry->rule == hits_[b].entry->rule) ++e;
+                rule(audit_.rules[hits_[b].entry->rule], std::span<const Hit>(hits_.data() + b, e - b));
+                b = e;
+            }
         }
+        if (!out_.history.empty()) forget_old_history();
     }
 
 private:
@@ -54,6 +67,95 @@ private:
         std::uint32_t line;  // index into the claim's lines
         const AuditEntry* entry;
     };
+
+    std::int64_t history(std::string_view counter) const { return std::max<std::int64_t>(0, acc_.get(claim_.member.id, 0, counter)); }
+
+    // What the history holds before the windows of every cross-claim rule that ends
+    // at this claim's last day is removed with the claim's own changes, so that what
+    // is kept per member stays within those windows (and a reversal restores it).
+    void forget_old_history() {
+        std::int32_t last = (claim_.visit.discharge_date ? *claim_.visit.discharge_date : claim_.visit.admit_date).days();
+        for (const Line& l : lines_) {
+            if (l.service_date) last = std::max(last, l.service_date->days());
+        }
+        std::int64_t horizon = static_cast<std::int64_t>(last) - audit_.history_days - 1;
+        for (const Counter& c : acc_.counters(claim_.member.id, 0)) {
+            if (!c.name.starts_with("audit.") || c.value == 0) continue;
+            std::size_t dot = c.name.rfind('.');
+            std::int64_t day = 0;
+            auto [p, ec] = std::from_chars(c.name.data() + dot + 1, c.name.data() + c.name.size(), day);
+            if (ec != std::errc() || p != c.name.data() + c.name.size() || day >= horizon) continue;
+            out_.history.emplace_back(c.name, -c.value);
+        }
+    }
+
+    // 分解住院: an inpatient stay admitted within `window_days` of the discharge of an
+    // earlier stay with the same principal diagnosis (or ICD category), unless the
+    // claim says the readmission was planned. Records this stay's discharge.
+    void readmission(const AuditRule& r) {
+        if (claim_.visit.care_type != CareType::inpatient || claim_.diagnoses.empty() || !claim_.visit.discharge_date) return;
+        std::string_view dx = claim_.diagnoses.front().code;
+        if (r.by_category) dx = dx.substr(0, std::min<std::size_t>(3, dx.size()));
+        std::string prefix = fmt::format("audit.stay.{}.", dx);
+        std::int32_t admit = claim_.visit.admit_date.days();
+        out_.history.emplace_back(fmt::format("{}{}", prefix, claim_.visit.discharge_date->days()), 1);
+        for (int k = 0; k <= r.window_days; ++k) {
+            if (history(fmt::format("{}{}", prefix, admit - k)) <= 0) continue;
+            if (claim_.visit.readmission_planned) {
+                if (trace_) trace_->push_back(fmt::format("audit {} ({}): readmitted {} days after a stay with principal diagnosis {}, planned: no flag", r.id, r.name, k, dx));
+                return;
+            }
+            Money total;
+            for (const Line& l : lines_) total += l.amount;
+            flag(r, SIZE_MAX, total,
+                 fmt::format("admitted {} days after a discharge with the same principal diagnosis {} (within {} days)", k, dx, r.window_days),
+                 fmt::format("earlier stay discharged {} with principal diagnosis {}{}; this stay admitted {}; readmission_planned = false",
+                             Date::from_days(admit - k).to_string(), dx, r.by_category ? " (ICD category)" : "", claim_.visit.admit_date.to_string()));
+            return;
+        }
+    }
+
+    // 超周期: a code's quantity within a rolling window of days (this claim's earlier
+    // lines and the member's history) beyond its limit; records the payable quantity.
+    void period(const AuditRule& r, std::span<const Hit> hits) {
+        struct Seen {
+            std::string_view code;
+            std::int32_t day;
+            std::int64_t qty;
+        };
+        std::vector<Seen> seen;  // this claim's payable quantity so far
+        std::uint32_t done = std::numeric_limits<std::uint32_t>::max();
+        for (const Hit& h : hits) {
+            if (h.line == done) continue;
+            done = h.line;
+            const Line& l = lines_[h.line];
+            const AuditEntry& e = *h.entry;
+            auto day = day_of(l);
+            std::int64_t qty = l.qty.units();
+            if (!day || qty <= 0) continue;
+            std::int64_t used = 0;
+            std::string prefix = fmt::format("audit.qty.{}.", l.code);
+            std::vector<std::int32_t> earlier;
+            for (std::int32_t d = *day - e.low + 1; d <= *day; ++d) {
+                std::int64_t q = history(fmt::format("{}{}", prefix, d));
+                if (q > 0) earlier.push_back(d);
+                used += q;
+            }
+            for (const Seen& s : seen) {
+                if (s.code == l.code && s.day > *day - e.low && s.day <= *day) used += s.qty;
+            }
+            std::int64_t excess = std::clamp<std::int64_t>(used + qty - e.number, 0, qty);
+            seen.push_back({l.code, *day, qty - excess});
+            if (qty - excess > 0) out_.history.emplace_back(fmt::format("{}{}", prefix, *day), qty - excess);
+            if (excess == 0) continue;
+            std::string when;
+            for (std::int32_t d : earlier) when += fmt::format("{}{}", when.empty() ? "" : ", ", Date::from_days(d).to_string());
+            flag(r, h.line, share(l.amount, excess, qty),
+                 fmt::format("`{}` is payable {} in {} days; {} of this line's {} is beyond it", l.code, quantity(e.number), e.low, quantity(excess), l.qty.to_string()),
+                 fmt::format("quantity {} in the {} days to {}{}; {}: {}", quantity(used + qty), e.low, Date::from_days(*day).to_string(),
+                             when.empty() ? std::string(" (this claim)") : fmt::format(" (earlier claims on {})", when), where(e), e.text));
+        }
+    }
 
     void rule(const AuditRule& r, std::span<const Hit> hits) {
         switch (r.check) {
@@ -70,6 +172,8 @@ private:
             case AuditCheck::operation_group: return operation_group(r, hits);
             case AuditCheck::indication: return indication(r, hits);
             case AuditCheck::idle_stay: return idle_stay(r, hits);
+            case AuditCheck::period: return period(r, hits);
+            case AuditCheck::readmission: return;  // run for every claim, table or not
         }
     }
 
@@ -424,6 +528,7 @@ private:
 
     const Claim& claim_;
     const Audit& audit_;
+    const Accumulators& acc_;
     std::vector<Flag>& flags_;
     AuditOutcome& out_;
     std::vector<std::string>* trace_;
@@ -436,9 +541,9 @@ private:
 
 }  // namespace
 
-void audit_claim(const Claim& claim, const Audit& audit, std::vector<Flag>& flags, AuditOutcome& out, std::vector<std::string>* trace,
-                 std::vector<std::string>* hits) {
-    ClaimAudit(claim, audit, flags, out, trace, hits).run();
+void audit_claim(const Claim& claim, const Audit& audit, const Accumulators& acc, std::vector<Flag>& flags, AuditOutcome& out,
+                 std::vector<std::string>* trace, std::vector<std::string>* hits) {
+    ClaimAudit(claim, audit, acc, flags, out, trace, hits).run();
 }
 
 }  // namespace medclaim

@@ -324,6 +324,7 @@ void ClaimBuilder::set_header(FieldId field, std::string_view value, Where where
             break;
         }
         case FieldId::visit_referral: boolean(c.visit.referral); break;
+        case FieldId::visit_readmission_planned: boolean(c.visit.readmission_planned); break;
         case FieldId::visit_settled_by_basic: boolean(c.visit.settled_by_basic); break;
         case FieldId::visit_care_days: {
             auto v = parse_integer(value);

@@ -11,7 +11,7 @@ constexpr std::array<std::string_view, k_field_count> k_names = {
     "member.region",      "member.special",     "provider.id",        "provider.level",
     "provider.region",    "provider.ownership", "provider.ward",      "visit.care_type",
     "visit.admit_date",   "visit.discharge_date", "visit.referral",   "visit.settled_by_basic",
-    "visit.care_days",    "visit.department",   "ltc.disability",     "ltc.mode",
+    "visit.care_days",    "visit.department",   "visit.readmission_planned", "ltc.disability",     "ltc.mode",
     "diagnoses",          "procedures",         "policies",           "prior.fund_paid",
     "prior.in_scope",     "prior.full_self_pay", "prior.over_limit",  "prior.pre_self_pay",
     "prior.deductible",   "line.line_no",       "line.code",          "line.name",

@@ -32,6 +32,7 @@ enum class FieldId : std::uint8_t {
     visit_settled_by_basic,
     visit_care_days,
     visit_department,
+    visit_readmission_planned,
     ltc_disability,
     ltc_mode,
     diagnoses,

@@ -61,6 +61,7 @@ struct Visit {
     bool referral = false;
     bool settled_by_basic = false;
     int care_days = 0;  ///< long-term care: the days of care the claim bills (0: not given)
+    bool readmission_planned = false;  ///< 出院31天内再住院计划 (NHSA days_rinp_flag_31): a planned readmission
     std::string department;  ///< 科室: the discharging (else admitting) department's code or name; optional
 };
 

@@ -141,6 +141,7 @@ std::string interpret(AuditCheck check, std::string_view text, AuditEntry& e) {
             return {};
         }
         case AuditCheck::per_day:
+        case AuditCheck::period:
         case AuditCheck::stay_days: {
             auto qty = first_number(text, Quantity::k_scale);
             if (!qty || *qty <= 0) return fmt::format("`{}` gives no quantity a day: map it to one under `values`", quote_excerpt(text));
@@ -155,7 +156,8 @@ std::string interpret(AuditCheck check, std::string_view text, AuditEntry& e) {
         case AuditCheck::operation_group:
             if (text.empty()) return "the operation group is empty";
             return {};
-        case AuditCheck::idle_stay: return {};
+        case AuditCheck::idle_stay:
+        case AuditCheck::readmission: return {};
     }
     return {};
 }
@@ -163,8 +165,9 @@ std::string interpret(AuditCheck check, std::string_view text, AuditEntry& e) {
 }  // namespace
 
 std::string_view to_string(AuditCheck v) {
-    static constexpr std::array<std::string_view, 13> k{"sex",       "age",      "level",     "care_type",       "scheme",     "drug_days", "per_day",
-                                                        "stay_days", "course",   "duplicate", "operation_group", "indication", "idle_stay"};
+    static constexpr std::array<std::string_view, 15> k{"sex",        "age",       "level",     "care_type", "scheme",
+                                                        "drug_days",  "per_day",   "stay_days", "course",    "duplicate",
+                                                        "operation_group", "indication", "idle_stay", "period", "readmission"};
     return k[static_cast<std::size_t>(v)];
 }
 std::string_view to_string(AuditCategory v) {
@@ -218,6 +221,11 @@ std::size_t load_audit_table(Audit& audit, std::uint32_t rule_index, const Audit
     if (spec.codes_file.empty() && !spec.name.empty() && !name_col) return 0;
     std::optional<std::size_t> window_col;
     if (!spec.window.empty()) window_col = need_column(sheet, spec.window, "window", out);
+    std::optional<std::size_t> period_col;
+    if (check == AuditCheck::period) {
+        period_col = need_column(sheet, spec.period.empty() ? std::string("period") : spec.period, "period", out);
+        if (!period_col) return 0;
+    }
     if (!key_col || (spec.value_is.empty() && check != AuditCheck::idle_stay && !value_col) || (!spec.window.empty() && !window_col)) return 0;
     auto source = static_cast<std::uint32_t>(audit.sources.size());
     audit.sources.push_back(spec.file);
@@ -228,7 +236,7 @@ std::size_t load_audit_table(Audit& audit, std::uint32_t rule_index, const Audit
             fail(sheet.path(), r, 0, std::string(describe(r.error)));
             continue;
         }
-        std::size_t width = std::max({*key_col, value_col.value_or(0), window_col.value_or(0), name_col.value_or(0)});
+        std::size_t width = std::max({*key_col, value_col.value_or(0), window_col.value_or(0), name_col.value_or(0), period_col.value_or(0)});
         if (r.fields.size() <= width) continue;  // a note row shorter than the table
         std::string_view key = trim(r.fields[*key_col]);
         if (key.empty()) continue;  // totals and notes (合计, 备注) carry no code
@@ -249,6 +257,16 @@ std::size_t load_audit_table(Audit& audit, std::uint32_t rule_index, const Audit
         if (std::string why = interpret(check, meaning, e); !why.empty()) {
             fail(sheet.path(), r, value_col.value_or(*key_col), std::move(why));
             continue;
+        }
+        if (period_col) {
+            std::string_view w = mean(trim(r.fields[*period_col]));
+            auto days = first_number(w, 0);
+            if (!days || *days < 1 || *days > 3660) {
+                fail(sheet.path(), r, *period_col, fmt::format("`{}` is not a window of 1 to 3660 days", quote_excerpt(w)));
+                continue;
+            }
+            e.low = static_cast<std::int32_t>(*days);
+            audit.history_days = std::max(audit.history_days, e.low);
         }
         if (window_col) {
             std::string_view w = mean(trim(r.fields[*window_col]));

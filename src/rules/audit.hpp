@@ -28,6 +28,8 @@ enum class AuditCheck {
     operation_group,  // 主次操作: several operations of one group on one day
     indication,       // 诊断与用药不符: a drug without one of its diagnoses
     idle_stay,        // 挂床住院: consecutive days that bill only stay items
+    period,           // 超周期: quantity within a rolling window of days, across claims
+    readmission,      // 分解住院: a stay soon after one with the same principal diagnosis, across claims
 };
 enum class AuditCategory { policy, management, medical };  // 政策, 管理, 医疗
 enum class AuditResult { violation, suspect };             // 明确违规, 高度可疑
@@ -91,7 +93,7 @@ struct AuditEntry {
     std::uint32_t line = 0;    ///< the row's line in that file
     std::uint32_t item = 0;    ///< index into Audit::items: what a count runs over (a drug's generic name, a code) or the operation group
     std::int64_t number = 0;   ///< sex (0 M, 1 F), lowest level, days, or quantity units (10^-4) a day
-    std::int32_t low = 0;      ///< age band in whole years, inclusive; duplicate: 1 when the window is the claim, 0 a day
+    std::int32_t low = 0;      ///< age band in whole years, inclusive; duplicate: 1 when the window is the claim, 0 a day; period: window days
     std::int32_t high = 0;
     std::uint32_t mask = 0;    ///< care types or schemes allowed, a bit each
     std::string text;          ///< the table's restriction text, for evidence
@@ -105,6 +107,7 @@ struct AuditTableSpec {
     std::string value;    ///< the column of restriction texts; empty: `value_is`
     std::string value_is; ///< one restriction text for every row
     std::string window;   ///< duplicate: the column that says `day` or `claim` (through `values`); empty: day
+    std::string period;   ///< period: the column of window lengths in days (疗程周期)
     std::string name;     ///< the column of generic names: what day counts run over, or the key when codes come from `codes_file`
     std::string codes_file;  ///< a second sheet: generic name → codes
     std::string codes_name;
@@ -124,6 +127,8 @@ struct AuditRule {
     int tolerance_days = 0;           ///< stay_days: days allowed beyond the stay
     bool inclusive_days = false;      ///< stay_days: count admission and discharge days both (else nights, at least 1)
     int min_days = 0;                 ///< idle_stay: consecutive days that make a run
+    int window_days = 0;              ///< readmission: days from a discharge within which a stay is a readmission
+    bool by_category = false;         ///< readmission: compare principal diagnoses by ICD category (first 3 characters)
     std::size_t rows = 0;             ///< table rows loaded for the rule
     std::string file;                 ///< where the rule is defined
     std::uint64_t line = 0;
@@ -136,6 +141,7 @@ struct Audit {
     CodeIndex<std::string> diagnosis_names;  ///< for indication: diagnosis code → name
     std::vector<std::string> sources;        ///< table files, for evidence
     std::vector<std::string> items;          ///< interned count keys and group names
+    int history_days = 0;                    ///< the longest window a cross-claim rule looks back (period, readmission)
     std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> item_ids;
     bool empty() const { return rules.empty(); }
 };

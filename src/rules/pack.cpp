@@ -1299,10 +1299,11 @@ private:
             return;
         }
         static constexpr std::string_view k_keys[] = {"id", "name", "category", "result", "check", "action", "values", "tables", "pay_ratio",
-                                                      "tolerance_days", "day_count", "min_days", "diagnosis_names"};
+                                                      "tolerance_days", "day_count", "min_days", "diagnosis_names", "window_days", "diagnosis_match"};
         check_keys(node, src, k_keys, "an audit rule");
         static constexpr std::string_view k_checks[] = {"sex", "age", "level", "care_type", "scheme", "drug_days", "per_day",
-                                                        "stay_days", "course", "duplicate", "operation_group", "indication", "idle_stay"};
+                                                        "stay_days", "course", "duplicate", "operation_group", "indication", "idle_stay",
+                                                        "period", "readmission"};
         static constexpr std::string_view k_categories[] = {"policy", "management", "medical"};
         static constexpr std::string_view k_results[] = {"violation", "suspect"};
         static constexpr std::string_view k_actions[] = {"deny", "deny_excess", "reduce", "pend", "info"};
@@ -1323,7 +1324,8 @@ private:
             }
         }
         // Which actions fit which checks: an excess needs a limit, a reduction a group.
-        bool counts = r.check == AuditCheck::drug_days || r.check == AuditCheck::per_day || r.check == AuditCheck::stay_days || r.check == AuditCheck::course;
+        bool counts = r.check == AuditCheck::drug_days || r.check == AuditCheck::per_day || r.check == AuditCheck::stay_days ||
+                      r.check == AuditCheck::course || r.check == AuditCheck::period;
         if (YAML::Node a = node["action"]) {
             if (r.action == AuditAction::deny_excess && !counts) {
                 error(src, a.Mark(), fmt::format("`deny_excess` needs a limit to exceed: checks drug_days, per_day, stay_days and course have one, `{}` has not", to_string(r.check)));
@@ -1331,8 +1333,9 @@ private:
             if (r.action == AuditAction::reduce && r.check != AuditCheck::operation_group) {
                 error(src, a.Mark(), "`reduce` pays a share of secondary operations: only check `operation_group` has one");
             }
-            if ((r.action == AuditAction::deny || r.action == AuditAction::reduce || r.action == AuditAction::deny_excess) && r.check == AuditCheck::idle_stay) {
-                error(src, a.Mark(), "check `idle_stay` is a heuristic: its action is `pend` or `info`");
+            if ((r.action == AuditAction::deny || r.action == AuditAction::reduce || r.action == AuditAction::deny_excess) &&
+                (r.check == AuditCheck::idle_stay || r.check == AuditCheck::readmission)) {
+                error(src, a.Mark(), fmt::format("check `{}` flags a claim for review: its action is `pend` or `info`", to_string(r.check)));
             }
         }
         if (YAML::Node n = node["pay_ratio"]) {
@@ -1352,6 +1355,13 @@ private:
         };
         r.tolerance_days = whole_days("tolerance_days", 0, 366);
         r.min_days = whole_days("min_days", 1, 366);
+        r.window_days = whole_days("window_days", 1, 366);
+        if (r.check == AuditCheck::readmission) {
+            if (!node["window_days"]) error(src, node.Mark(), "check `readmission` needs `window_days`: the days after a discharge within which a stay is a readmission");
+            pack_->audit.history_days = std::max(pack_->audit.history_days, r.window_days);
+        }
+        static constexpr std::string_view k_dx_matches[] = {"code", "category"};
+        r.by_category = choice(node, "diagnosis_match", src, k_dx_matches, 0) == 1;
         if (r.check == AuditCheck::idle_stay && !node["min_days"]) error(src, node.Mark(), "check `idle_stay` needs `min_days`: the consecutive days that make a run");
         static constexpr std::string_view k_day_counts[] = {"nights", "inclusive"};
         r.inclusive_days = choice(node, "day_count", src, k_day_counts, 0) == 1;
@@ -1366,10 +1376,15 @@ private:
         auto index = static_cast<std::uint32_t>(pack_->audit.rules.size());
         pack_->audit.rules.push_back(r);
         YAML::Node tables = node["tables"];
-        if (!tables) {
+        if (!tables && r.check != AuditCheck::readmission) {
             error(src, node.Mark(), "missing key `tables`: the restriction tables the rule reads");
             return;
         }
+        if (tables && r.check == AuditCheck::readmission) {
+            error(src, tables.Mark(), "check `readmission` reads the member's history, not a table");
+            return;
+        }
+        if (!tables) return;
         for (const YAML::Node& t : sequence(tables, src, "`tables` is a list of table files")) audit_table(t, src, index, values);
         if (YAML::Node d = node["diagnosis_names"]) {
             static constexpr std::string_view k_dict_keys[] = {"file", "code", "name", "match"};
@@ -1400,7 +1415,7 @@ private:
             error(src, node.Mark(), "a table is a mapping with `file`, `code` and `value`");
             return;
         }
-        static constexpr std::string_view k_keys[] = {"file", "code", "value", "value_is", "window", "name", "codes", "match"};
+        static constexpr std::string_view k_keys[] = {"file", "code", "value", "value_is", "window", "period", "name", "codes", "match"};
         check_keys(node, src, k_keys, "an audit table");
         AuditTableSpec spec;
         if (!node["file"]) {
@@ -1413,6 +1428,7 @@ private:
         if (YAML::Node n = node["value"]) spec.value = text_of(n, src);
         if (YAML::Node n = node["value_is"]) spec.value_is = text_of(n, src);
         if (YAML::Node n = node["window"]) spec.window = text_of(n, src);
+        if (YAML::Node n = node["period"]) spec.period = text_of(n, src);
         if (spec.value.empty() && spec.value_is.empty() && r.check != AuditCheck::idle_stay) {
             error(src, node.Mark(), "a table needs `value` (the column of restrictions) or `value_is` (one restriction for every row)");
             return;

@@ -184,18 +184,18 @@ Adjudication decode_figures(std::string_view text, PackStamp* pack) {
             l.line_no = static_cast<std::uint32_t>(number(f[1]));
             l.buckets = {money(f[2]), money(f[3]), money(f[4]), money(f[5]), money(f[6])};
             a.lines.push_back(l);
-        } else if (f[0] == "F" && (f.size() == 6 || f.size() == 12)) {
+        } else if (f[0] == "F" && (f.size() == 6 || f.size() == 11 || f.size() == 12)) {
             Flag flag{std::string(f[1]), EditSeverity::info, std::string(f[5]), money(f[3]), static_cast<std::uint32_t>(number(f[4]))};
             for (EditSeverity s : {EditSeverity::deny, EditSeverity::reduce, EditSeverity::pend, EditSeverity::info}) {
                 if (to_string(s) == f[2]) flag.severity = s;
             }
-            if (f.size() == 12) {
+            if (f.size() >= 11) {  // an audit rule's fields; the related lines may be empty
                 flag.name = f[6];
                 flag.category = f[7];
                 flag.result = f[8];
                 flag.action = f[9];
                 flag.evidence = f[10];
-                for (std::string_view n : split(f[11], ' ')) {
+                for (std::string_view n : f.size() == 12 ? split(f[11], ' ') : std::vector<std::string_view>{}) {
                     if (!n.empty()) flag.related.push_back(static_cast<std::uint32_t>(number(n)));
                 }
             }
@@ -247,7 +247,7 @@ public:
     }
 
     ~Store() {
-        for (sqlite3_stmt* s : {load_, find_, put_counter_, put_claim_, journal_}) sqlite3_finalize(s);
+        for (sqlite3_stmt* s : {load_, find_, put_counter_, drop_counter_, put_claim_, journal_}) sqlite3_finalize(s);
         sqlite3_close(db_);  // every statement is finalized, so the connection closes
     }
 
@@ -313,6 +313,14 @@ public:
         step_done(s);
     }
 
+    void drop_counter(std::string_view member, int year, std::string_view counter) {
+        sqlite3_stmt* s = cached(drop_counter_, "DELETE FROM counters WHERE member_id = ?1 AND plan_year = ?2 AND counter = ?3");
+        bind(s, 1, member);
+        sqlite3_bind_int(s, 2, year);
+        bind(s, 3, counter);
+        step_done(s);
+    }
+
     void put_claim(const SettledClaim& c) {
         sqlite3_stmt* s = cached(put_claim_, "INSERT OR REPLACE INTO claims(claim_id, content_hash, member_id, plan_year, record, deltas, "
                                              "figures, reversed_by) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -356,7 +364,7 @@ public:
     }
 
     void finalize_cached() {
-        for (sqlite3_stmt** s : {&put_counter_, &put_claim_, &journal_}) {
+        for (sqlite3_stmt** s : {&put_counter_, &drop_counter_, &put_claim_, &journal_}) {
             sqlite3_finalize(*s);
             *s = nullptr;
         }
@@ -412,6 +420,7 @@ private:
     sqlite3_stmt* load_ = nullptr;
     sqlite3_stmt* find_ = nullptr;
     sqlite3_stmt* put_counter_ = nullptr;
+    sqlite3_stmt* drop_counter_ = nullptr;
     sqlite3_stmt* put_claim_ = nullptr;
     sqlite3_stmt* journal_ = nullptr;
 };
@@ -490,7 +499,12 @@ void Ledger::flush_counters(Shard& shard, bool forget) {
     {
         std::lock_guard lock(store_mutex_);
         shard.acc.for_each_changed([&](std::string_view member, int year, const std::vector<Counter>& counters) {
-            for (const Counter& c : counters) store_->put_counter(member, year, c.name, c.value);
+            for (const Counter& c : counters) {
+                // Audit history that reached 0 (unwound, or older than every window) is
+                // dropped, so that the store keeps only what the windows need.
+                if (c.value == 0 && c.name.starts_with("audit.")) store_->drop_counter(member, year, c.name);
+                else store_->put_counter(member, year, c.name, c.value);
+            }
         });
     }
     shard.member_years_written += shard.acc.changed();
