@@ -2,12 +2,18 @@
 // visits with 1–8 fee lines and inpatient stays with tens to hundreds, drugs, services
 // and materials in classes 甲/乙/丙. Money is computed in integers (fen), never floats.
 //
-//   gen_claims --format csv|jsonl --bytes N [--seed S]   (writes to stdout)
+//   gen_claims --format csv|jsonl --bytes N [--seed S] [--codes FILE --code-share PERCENT]
+//
+// With --codes, PERCENT of the fee lines bill a code drawn from FILE (one code a line;
+// the audit benchmark gives it codes of the NHSA restriction tables). Without it the
+// output is the same as before the option existed.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -58,6 +64,9 @@ struct LineData {
     int fee_category;
 };
 
+std::vector<std::string> g_codes;  // --codes
+int g_code_share = 0;               // --code-share: percent of lines
+
 LineData make_line(Rng& r, Day admit, int stay_days) {
     LineData l;
     int pick = r.uniform(1, 100);
@@ -91,6 +100,7 @@ LineData make_line(Rng& r, Day admit, int stay_days) {
     l.price = fmt::format("{}.{:04}", price_units / 10000, price_units % 10000);
     l.amount = money(fen);
     l.service_date = date(add_days(admit, r.uniform(0, stay_days)));
+    if (!g_codes.empty() && r.chance(g_code_share)) l.code = g_codes[static_cast<std::size_t>(r.next() % g_codes.size())];
     return l;
 }
 
@@ -104,8 +114,19 @@ int main(int argc, char** argv) {
         if (std::strcmp(argv[i], "--format") == 0) format = argv[i + 1];
         else if (std::strcmp(argv[i], "--bytes") == 0) bytes = std::strtoull(argv[i + 1], nullptr, 10);
         else if (std::strcmp(argv[i], "--seed") == 0) seed = std::strtoull(argv[i + 1], nullptr, 10);
-        else {
-            std::fprintf(stderr, "usage: gen_claims --format csv|jsonl --bytes N [--seed S]\n");
+        else if (std::strcmp(argv[i], "--code-share") == 0) g_code_share = std::atoi(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--codes") == 0) {
+            std::ifstream in(argv[i + 1]);
+            for (std::string c; std::getline(in, c);) {
+                if (!c.empty() && c.back() == '\r') c.pop_back();
+                if (!c.empty()) g_codes.push_back(c);
+            }
+            if (g_codes.empty()) {
+                std::fprintf(stderr, "gen_claims: no codes in %s\n", argv[i + 1]);
+                return 2;
+            }
+        } else {
+            std::fprintf(stderr, "usage: gen_claims --format csv|jsonl --bytes N [--seed S] [--codes FILE --code-share PERCENT]\n");
             return 2;
         }
     }

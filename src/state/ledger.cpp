@@ -80,7 +80,7 @@ private:
     void separate() {
         if (!first_) buffer_[used_++] = k_field;
         first_ = false;
-        if (used_ == sizeof buffer_ - 1) spill();
+        if (used_ >= sizeof buffer_ - 1) spill();  // text() may have filled the buffer to its last byte
     }
     void spill() {
         out_.append(buffer_, used_);

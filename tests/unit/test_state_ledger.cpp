@@ -258,4 +258,28 @@ TEST_SUITE("medclaim::Ledger") {
         CHECK(b.flags[0].reason == reason);
         CHECK(b.flags[0].amount == a.flags[0].amount);
     }
+
+    TEST_CASE("an audit flag's fields survive encoding whatever their lengths") {
+        // Texts that fill the record buffer to its last byte, then the next field.
+        for (std::size_t n = 1; n < 400; n += 7) {
+            for (bool related : {false, true}) {
+                Adjudication a;
+                Flag f{"nhsa-x", EditSeverity::reduce, std::string(n, 'r'), yuan(3), 2};
+                f.name = std::string(n % 170, 'n');
+                f.category = "medical";
+                f.result = "suspect";
+                f.action = "deny_excess";
+                f.evidence = std::string(160 - n % 160, 'e');
+                if (related) f.related = {1, 3};
+                a.flags.push_back(f);
+                Adjudication b = decode_figures(encode_figures(a, PackStamp{"p", "1", "abc"}));
+                REQUIRE(b.flags.size() == 1);
+                CHECK(b.flags[0].reason == f.reason);
+                CHECK(b.flags[0].name == f.name);
+                CHECK(b.flags[0].action == "deny_excess");
+                CHECK(b.flags[0].evidence == f.evidence);
+                CHECK(b.flags[0].related == f.related);
+            }
+        }
+    }
 }
