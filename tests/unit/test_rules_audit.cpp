@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include <fmt/format.h>
 
@@ -212,4 +213,38 @@ TEST_CASE("audit table errors name the file, line and column") {
     CHECK(all.find("did you mean `sex`?") != std::string::npos);
     CHECK(all.find("`deny_excess` needs a limit") != std::string::npos);
     CHECK(all.find("table file `t/none.csv` does not exist") != std::string::npos);
+}
+
+TEST_CASE("a code index finds what a scan of its keys finds") {
+    std::mt19937_64 rng(7);
+    auto code = [&](std::size_t n) {
+        std::string s;
+        for (std::size_t i = 0; i < n; ++i) s += static_cast<char>('A' + rng() % 3);
+        return s;
+    };
+    struct Key {
+        std::string key;
+        bool prefix;
+        int id;
+    };
+    std::vector<Key> keys;
+    CodeIndex<int> index;
+    for (int i = 0; i < 3000; ++i) {
+        std::size_t n = 1 + rng() % 8;
+        if (i % 500 == 0) n = 64 + rng() % 8;  // long keys too
+        keys.push_back({code(n), rng() % 3 == 0, i});
+        index.add(keys.back().key, keys.back().prefix, i);
+    }
+    for (int round = 0; round < 20000; ++round) {
+        std::string c = round % 1000 == 0 ? keys[rng() % keys.size()].key + code(rng() % 3) : code(1 + rng() % 10);
+        std::vector<int> want;
+        for (const Key& k : keys) {
+            if (k.key == c || (k.prefix && k.key.size() < c.size() && c.compare(0, k.key.size(), k.key) == 0)) want.push_back(k.id);
+        }
+        std::vector<int> got;
+        index.find(c, [&](int id) { got.push_back(id); });
+        std::sort(want.begin(), want.end());
+        std::sort(got.begin(), got.end());
+        REQUIRE(got == want);
+    }
 }
