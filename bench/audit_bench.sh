@@ -63,26 +63,10 @@ file="$dir/claims-$bytes-audit$share.jsonl"
 [ -f "$file" ] || "$build/bench/gen_claims" --format jsonl --bytes "$bytes" --codes "$codes" --code-share "$share" >"$file"
 cat "$file" >/dev/null
 lines=$(grep -o '"line_no"' "$file" | wc -l)
-best_basic=999999
-best_audit=999999
-for round in $(seq "$rounds"); do
-    for kind in basic audit; do
-        rm -f "$dir/out.jsonl" "$dir/flags.jsonl"
-        sync
-        if [ "$kind" = basic ]; then
-            out=$( { taskset -c 0 /usr/bin/time -f "TIME %e %M" "$build/src/medclaim" adjudicate --threads 1 --rules "$basic" --out "$dir/out.jsonl" "$file"; } 2>&1 )
-        else
-            out=$( { taskset -c 0 /usr/bin/time -f "TIME %e %M" "$build/src/medclaim" adjudicate --threads 1 --rules "$audited" --out "$dir/out.jsonl" --flags "$dir/flags.jsonl" "$file"; } 2>&1 )
-        fi
-        secs=$(echo "$out" | awk '/^TIME/{print $2}')
-        rss=$(echo "$out" | awk '/^TIME/{print $3}')
-        awk -v k="$kind" -v r="$round" -v n="$lines" -v s="$secs" -v m="$rss" 'BEGIN {
-            printf "round %d %-5s %9d fee lines  %6.2f s = %6.0f k lines/s  peak RSS %5.1f MB\n", r, k, n, s, n / s / 1000, m / 1024 }'
-        [ "$round" = 1 ] && echo "$out" | grep '^medclaim: adjudicated' | sed 's/^/      /'
-        [ "$round" = 1 ] && [ "$kind" = audit ] && echo "      $(wc -l <"$dir/flags.jsonl") flags: $(grep -o '"rule":"[a-z]*"' "$dir/flags.jsonl" | sort | uniq -c | sort -rn | awk '{printf "%s %s, ", $2, $1}')"
-        if [ "$kind" = basic ]; then best_basic=$(echo "if ($secs < $best_basic) $secs else $best_basic" | bc); else best_audit=$(echo "if ($secs < $best_audit) $secs else $best_audit" | bc); fi
-    done
-done
-awk -v a="$best_basic" -v b="$best_audit" -v n="$lines" 'BEGIN {
-    printf "fastest: basic %.2f s (%.0f k lines/s), basic + audit %.2f s (%.0f k lines/s): throughput %.1f%% lower\n",
-           a, n / a / 1000, b, n / b / 1000, (1 - a / b) * 100 }'
+# Variables the runs read (they run in a child shell).
+export build basic audited file dir
+run_basic() { "$build/src/medclaim" adjudicate --threads 1 --rules "$basic" --out "$dir/out.jsonl" "$file"; }
+run_audit() { "$build/src/medclaim" adjudicate --threads 1 --rules "$audited" --out "$dir/out.jsonl" --flags "$dir/flags.jsonl" "$file"; }
+after_audit() { echo "$(wc -l <"$dir/flags.jsonl") flags: $(grep -o '"rule":"[a-z]*"' "$dir/flags.jsonl" | sort | uniq -c | sort -rn | awk '{printf "%s %s, ", $2, $1}')"; }
+. "$(dirname "$0")/alternate.sh"
+alternate "$rounds" "$lines" audit "basic + audit"

@@ -71,25 +71,9 @@ file="$dir/claims-$bytes.jsonl"
 [ -f "$file" ] || "$build/bench/gen_claims" --format jsonl --bytes "$bytes" >"$file"
 cat "$file" >/dev/null
 lines=$(grep -o '"line_no"' "$file" | wc -l)
-best_basic=999999
-best_both=999999
-for round in $(seq "$rounds"); do
-    for kind in basic both; do
-        rm -f "$dir/out.jsonl"
-        sync
-        if [ "$kind" = basic ]; then
-            out=$( { taskset -c 0 /usr/bin/time -f "TIME %e %M" "$build/src/medclaim" adjudicate --threads 1 --rules "$basic" --out "$dir/out.jsonl" "$file"; } 2>&1 )
-        else
-            out=$( { taskset -c 0 /usr/bin/time -f "TIME %e %M" "$build/src/medclaim" adjudicate --threads 1 --rules "$both" --policies "$policies" --out "$dir/out.jsonl" "$file"; } 2>&1 )
-        fi
-        secs=$(echo "$out" | awk '/^TIME/{print $2}')
-        rss=$(echo "$out" | awk '/^TIME/{print $3}')
-        awk -v k="$kind" -v r="$round" -v n="$lines" -v s="$secs" -v m="$rss" 'BEGIN {
-            printf "round %d %-5s %9d fee lines  %6.2f s = %6.0f k lines/s  peak RSS %5.1f MB\n", r, k, n, s, n / s / 1000, m / 1024 }'
-        [ "$round" = 1 ] && echo "$out" | grep '^medclaim: \(adjudicated\|policies\)' | sed 's/^/      /'
-        if [ "$kind" = basic ]; then best_basic=$(echo "if ($secs < $best_basic) $secs else $best_basic" | bc); else best_both=$(echo "if ($secs < $best_both) $secs else $best_both" | bc); fi
-    done
-done
-awk -v a="$best_basic" -v b="$best_both" -v n="$lines" 'BEGIN {
-    printf "fastest: basic %.2f s (%.0f k lines/s), basic + two commercial layers %.2f s (%.0f k lines/s): throughput %.1f%% lower\n",
-           a, n / a / 1000, b, n / b / 1000, (1 - a / b) * 100 }'
+# Variables the runs read (they run in a child shell).
+export build basic both policies file dir
+run_basic() { "$build/src/medclaim" adjudicate --threads 1 --rules "$basic" --out "$dir/out.jsonl" "$file"; }
+run_both() { "$build/src/medclaim" adjudicate --threads 1 --rules "$both" --policies "$policies" --out "$dir/out.jsonl" "$file"; }
+. "$(dirname "$0")/alternate.sh"
+alternate "$rounds" "$lines" both "basic + two commercial layers"

@@ -88,34 +88,25 @@ audit one 1 1048576
 cmp -s "$work/a-one/first-flags.csv" "$work/a-one/rerun-flags.csv" || { echo "an audit rerun wrote a different review queue"; exit 1; }
 
 status=0
-for bytes in 1048576 500 1; do
-    audit "two-$bytes" 2 "$bytes"
-    if diff -r "$work/a-one" "$work/a-two-$bytes" > "$work/a-diff-$bytes"; then
-        echo "audit, threads 2, pieces of $bytes bytes: same bytes as threads 1"
+same() {  # WHAT ONE TWO: the outputs of threads 1 (ONE) and threads 2 (TWO) agree byte for byte
+    if diff -r "$2" "$3" > "$3.diff"; then
+        echo "$1: same bytes as threads 1"
     else
-        echo "audit, threads 2, pieces of $bytes bytes differ from threads 1:"
-        head -40 "$work/a-diff-$bytes"
+        echo "$1 differ from threads 1:"
+        head -40 "$3.diff"
         status=1
     fi
+}
+for bytes in 1048576 500 1; do
+    audit "two-$bytes" 2 "$bytes"
+    same "audit, threads 2, pieces of $bytes bytes" "$work/a-one" "$work/a-two-$bytes"
 done
 for bytes in 1048576 300 1; do
     commercial "two-$bytes" 2 "$bytes"
-    if diff -r "$work/c-one" "$work/c-two-$bytes" > "$work/c-diff-$bytes"; then
-        echo "commercial, threads 2, pieces of $bytes bytes: same bytes as threads 1"
-    else
-        echo "commercial, threads 2, pieces of $bytes bytes differ from threads 1:"
-        head -40 "$work/c-diff-$bytes"
-        status=1
-    fi
+    same "commercial, threads 2, pieces of $bytes bytes" "$work/c-one" "$work/c-two-$bytes"
 done
 for bytes in 1048576 700 97 1; do
     run "two-$bytes" 2 "$bytes"
-    if diff -r "$work/one" "$work/two-$bytes" > "$work/diff-$bytes"; then
-        echo "threads 2, pieces of $bytes bytes: same bytes as threads 1 ($claims claims, $rejects rejects)"
-    else
-        echo "threads 2, pieces of $bytes bytes differ from threads 1:"
-        head -40 "$work/diff-$bytes"
-        status=1
-    fi
+    same "threads 2, pieces of $bytes bytes ($claims claims, $rejects rejects)" "$work/one" "$work/two-$bytes"
 done
 exit $status

@@ -26,25 +26,28 @@ void buckets(JsonWriter& w, const Buckets& b) {
 
 void flag(JsonWriter& w, const Flag& f) {
     w.begin_object();
-    w.field("rule", f.rule);
-    w.field("severity", to_string(f.severity));
-    w.field("reason", f.reason);
-    w.field("amount", f.amount);
-    if (f.is_audit()) {
-        w.field("name", f.name);
-        w.field("category", f.category);
-        w.field("result", f.result);
-        w.field("action", f.action);
-        w.field("evidence", f.evidence);
-        w.key("related_lines");
-        w.begin_array();
-        for (std::uint32_t n : f.related) w.integer(n);
-        w.end_array();
-    }
+    write_flag_fields(w, f, false);
     w.end_object();
 }
 
 }  // namespace
+
+void write_flag_fields(JsonWriter& w, const Flag& f, bool audit_fields) {
+    w.field("rule", f.rule);
+    w.field("severity", to_string(f.severity));
+    w.field("reason", f.reason);
+    w.field("amount", f.amount);
+    if (!audit_fields && !f.is_audit()) return;
+    w.field("name", f.name);
+    w.field("category", f.category);
+    w.field("result", f.result);
+    w.field("action", f.action);
+    w.field("evidence", f.evidence);
+    w.key("related_lines");
+    w.begin_array();
+    for (std::uint32_t n : f.related) w.integer(n);
+    w.end_array();
+}
 
 std::string pack_digest(const Pack& pack, const std::string& pack_dir) {
     namespace fs = std::filesystem;

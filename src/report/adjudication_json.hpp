@@ -6,6 +6,8 @@
 
 namespace medclaim {
 
+class JsonWriter;
+
 /// What every output record names: the pack that decided it.
 struct PackStamp {
     std::string name;
@@ -21,6 +23,10 @@ std::string pack_digest(const Pack& pack, const std::string& pack_dir);
 /// Appends one adjudication as a JSON line (DESIGN.md section 5): claim_id, member_id,
 /// plan_year, status, the claim buckets, deductible, payers, patient, lines with their
 /// buckets and flags, claim flags, pack; and `trace` when `explain`.
+/// Writes a flag's fields into an open JSON object: rule, severity, reason, amount,
+/// then an audit rule's name, category, result, action, evidence and related_lines
+/// (for other flags only when `audit_fields`, as empty values).
+void write_flag_fields(JsonWriter& w, const Flag& f, bool audit_fields);
 void append_adjudication_json(std::string& out, const Adjudication& a, const PackStamp& pack, bool explain);
 
 }  // namespace medclaim

@@ -5,15 +5,17 @@
 #include <fmt/format.h>
 
 #include "report/adjudication_csv.hpp"
+#include "report/adjudication_json.hpp"
 #include "util/json_writer.hpp"
 
 namespace medclaim {
 
 namespace {
 
+// The JSON Lines rows have the same fields in the same order.
 constexpr std::array<std::string_view, 20> k_columns{
-    "claim_id", "member_id", "provider_id", "department", "care_type", "admit_date", "status",   "line_no",  "code",   "service_date",
-    "rule",     "name",      "category",    "result",     "severity",  "action",     "amount",   "reason",   "evidence", "related_lines"};
+    "claim_id", "member_id", "provider_id", "department", "care_type", "admit_date", "status", "line_no", "code",     "service_date",
+    "rule",     "severity",  "reason",      "amount",     "name",      "category",   "result", "action",  "evidence", "related_lines"};
 
 const Line* line_of(const Claim& c, std::uint32_t line_no) {
     if (line_no == 0) return nullptr;
@@ -58,13 +60,13 @@ void FlagsWriter::append(std::string& out, const Claim& c, const Adjudication& a
                                                      l ? l->code : std::string(),
                                                      service_date,
                                                      f.rule,
+                                                     std::string(to_string(f.severity)),
+                                                     f.reason,
+                                                     f.amount.to_string(),
                                                      f.name,
                                                      f.category,
                                                      f.result,
-                                                     std::string(to_string(f.severity)),
                                                      f.action,
-                                                     f.amount.to_string(),
-                                                     f.reason,
                                                      f.evidence,
                                                      related};
             for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -86,19 +88,7 @@ void FlagsWriter::append(std::string& out, const Claim& c, const Adjudication& a
         w.field("line_no", f.line_no);
         w.field("code", l ? std::string_view(l->code) : std::string_view());
         w.field("service_date", service_date);
-        w.field("rule", f.rule);
-        w.field("name", f.name);
-        w.field("category", f.category);
-        w.field("result", f.result);
-        w.field("severity", to_string(f.severity));
-        w.field("action", f.action);
-        w.field("amount", f.amount);
-        w.field("reason", f.reason);
-        w.field("evidence", f.evidence);
-        w.key("related_lines");
-        w.begin_array();
-        for (std::uint32_t n : f.related) w.integer(n);
-        w.end_array();
+        write_flag_fields(w, f, true);
         w.end_object();
         out += '\n';
     }

@@ -1,0 +1,27 @@
+# Sourced by the benchmarks that compare two ways of adjudicating one file:
+#   alternate ROUNDS LINES NAME LABEL
+# runs `run_basic` and `run_NAME` (functions the script defines, each one medclaim
+# command) in turn ROUNDS times, pinned to one core, prints each run's time, speed and
+# peak RSS (and, in round 1, medclaim's summary and what `after_NAME` prints), and
+# ends with the fastest of each and the drop in throughput, calling the second LABEL.
+alternate() {
+    local rounds=$1 lines=$2 name=$3 label=$4 best_basic=999999 best_other=999999 round kind out secs rss
+    for round in $(seq "$rounds"); do
+        for kind in basic "$name"; do
+            sync
+            out=$( { taskset -c 0 /usr/bin/time -f "TIME %e %M" bash -c "$(declare -f "run_$kind"); run_$kind"; } 2>&1 )
+            secs=$(echo "$out" | awk '/^TIME/{print $2}')
+            rss=$(echo "$out" | awk '/^TIME/{print $3}')
+            awk -v k="$kind" -v r="$round" -v n="$lines" -v s="$secs" -v m="$rss" 'BEGIN {
+                printf "round %d %-5s %9d fee lines  %6.2f s = %6.0f k lines/s  peak RSS %5.1f MB\n", r, k, n, s, n / s / 1000, m / 1024 }'
+            if [ "$round" = 1 ]; then
+                echo "$out" | grep '^medclaim: \(adjudicated\|policies\)' | sed 's/^/      /' || true
+                if declare -f "after_$kind" >/dev/null; then "after_$kind" | sed 's/^/      /'; fi
+            fi
+            if [ "$kind" = basic ]; then best_basic=$(echo "if ($secs < $best_basic) $secs else $best_basic" | bc); else best_other=$(echo "if ($secs < $best_other) $secs else $best_other" | bc); fi
+        done
+    done
+    awk -v a="$best_basic" -v b="$best_other" -v n="$lines" -v l="$label" 'BEGIN {
+        printf "fastest: basic %.2f s (%.0f k lines/s), %s %.2f s (%.0f k lines/s): throughput %.1f%% lower\n",
+               a, n / a / 1000, l, b, n / b / 1000, (1 - a / b) * 100 }'
+}
