@@ -15,10 +15,8 @@ bytes=${2:-1100000000}
 dir=${3:-/tmp/medclaim-bench}
 mkdir -p "$dir"
 pack="$dir/shenzhen-bench"
-rm -rf "$pack"
-cp -r rules/shenzhen-employee-2024 "$pack"
-rm -rf "$pack/tests"
-sed -i 's/^pricing:$/pricing: {}/; /^  catalogs: \[items\]$/d' "$pack/catalogs.yaml"
+. "$(dirname "$0")/common.sh"
+shenzhen_bench_pack "$pack"
 for format in csv jsonl; do
     file="$dir/claims-$bytes.$format"
     [ -f "$file" ] || "$build/bench/gen_claims" --format "$format" --bytes "$bytes" > "$file"

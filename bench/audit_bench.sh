@@ -23,10 +23,9 @@ dicts="$shared/data/external/cn/medimodel/dict-csv"
 mkdir -p "$dir"
 basic="$dir/shenzhen-bench"
 audited="$dir/shenzhen-bench-audit"
-rm -rf "$basic" "$audited"
-cp -r rules/shenzhen-employee-2024 "$basic"
-rm -rf "$basic/tests"
-sed -i 's/^pricing:$/pricing: {}/; /^  catalogs: \[items\]$/d' "$basic/catalogs.yaml"
+. "$(dirname "$0")/common.sh"
+rm -rf "$audited"
+shenzhen_bench_pack "$basic"
 cp -r "$basic" "$audited"
 sed -i 's/^includes: \[\(.*\)\]$/includes: [\1, audit.yaml]/' "$audited/pack.yaml"
 drug() {  # BATCH VALUE-COLUMN CODE-COLUMN
@@ -68,5 +67,4 @@ export build basic audited file dir
 run_basic() { "$build/src/medclaim" adjudicate --threads 1 --rules "$basic" --out "$dir/out.jsonl" "$file"; }
 run_audit() { "$build/src/medclaim" adjudicate --threads 1 --rules "$audited" --out "$dir/out.jsonl" --flags "$dir/flags.jsonl" "$file"; }
 after_audit() { echo "$(wc -l <"$dir/flags.jsonl") flags: $(grep -o '"rule":"[a-z]*"' "$dir/flags.jsonl" | sort | uniq -c | sort -rn | awk '{printf "%s %s, ", $2, $1}')"; }
-. "$(dirname "$0")/alternate.sh"
 alternate "$rounds" "$lines" audit "basic + audit"

@@ -16,10 +16,9 @@ rounds=${4:-3}
 mkdir -p "$dir"
 basic="$dir/shenzhen-bench"
 both="$dir/shenzhen-bench-commercial"
-rm -rf "$basic" "$both"
-cp -r rules/shenzhen-employee-2024 "$basic"
-rm -rf "$basic/tests"
-sed -i 's/^pricing:$/pricing: {}/; /^  catalogs: \[items\]$/d' "$basic/catalogs.yaml"
+. "$(dirname "$0")/common.sh"
+rm -rf "$both"
+shenzhen_bench_pack "$basic"
 cp -r "$basic" "$both"
 sed -i 's/^layers: \[hifp\]$/layers: [hifp, huiminbao, million]/; s/^includes: \[\(.*\)\]$/includes: [\1, products.yaml]/' "$both/pack.yaml"
 cat >"$both/products.yaml" <<'YAML'
@@ -75,5 +74,4 @@ lines=$(grep -o '"line_no"' "$file" | wc -l)
 export build basic both policies file dir
 run_basic() { "$build/src/medclaim" adjudicate --threads 1 --rules "$basic" --out "$dir/out.jsonl" "$file"; }
 run_both() { "$build/src/medclaim" adjudicate --threads 1 --rules "$both" --policies "$policies" --out "$dir/out.jsonl" "$file"; }
-. "$(dirname "$0")/alternate.sh"
 alternate "$rounds" "$lines" both "basic + two commercial layers"

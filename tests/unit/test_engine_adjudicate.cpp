@@ -12,21 +12,14 @@
 
 #include "engine/adjudicate.hpp"
 #include "cli/pack_tests.hpp"
+#include "pack_helpers.hpp"
 #include "rules/pack.hpp"
 
 using namespace medclaim;
 
 namespace {
 
-std::unique_ptr<Pack> load(const std::string& dir) {
-    std::vector<Diagnostic> diagnostics;
-    auto pack = load_pack(dir, diagnostics);
-    std::string problems;
-    for (const Diagnostic& d : diagnostics) problems += format_diagnostic(d);
-    INFO(problems);
-    REQUIRE(pack);
-    return pack;
-}
+std::unique_ptr<Pack> load(const std::string& dir) { return test::load_pack_or_fail(dir); }
 
 Money yuan(std::int64_t y) { return Money::from_units(y * 100); }
 
@@ -118,12 +111,7 @@ std::unique_ptr<Pack> random_pack(std::mt19937_64& rng, int n) {
         }
     }
     std::ofstream(dir / "pack.yaml") << yaml;
-    std::vector<Diagnostic> diagnostics;
-    auto pack = load_pack(dir.string(), diagnostics);
-    std::string problems;
-    for (const Diagnostic& d : diagnostics) problems += format_diagnostic(d);
-    INFO(yaml, problems);
-    REQUIRE(pack);
+    auto pack = test::load_pack_or_fail(dir.string(), yaml);
     fs::remove_all(dir);
     return pack;
 }

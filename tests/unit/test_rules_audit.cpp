@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/adjudicate.hpp"
+#include "pack_helpers.hpp"
 #include "rules/pack.hpp"
 
 using namespace medclaim;
@@ -58,12 +59,7 @@ std::string real_tables_pack() {
 const Pack& real_pack() {
     static std::unique_ptr<Pack> pack = [] {
         std::string dir = real_tables_pack();
-        std::vector<Diagnostic> diagnostics;
-        auto p = load_pack(dir, diagnostics);
-        std::string problems;
-        for (const Diagnostic& d : diagnostics) problems += format_diagnostic(d);
-        INFO(problems);
-        REQUIRE(p);
+        auto p = test::load_pack_or_fail(dir);
         fs::remove_all(dir);
         return p;
     }();

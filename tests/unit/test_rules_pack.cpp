@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "model/claim.hpp"
+#include "pack_helpers.hpp"
 #include "rules/pack.hpp"
 
 #include <filesystem>
@@ -14,15 +15,7 @@ using namespace medclaim;
 
 namespace {
 
-std::unique_ptr<Pack> sample_pack() {
-    std::vector<Diagnostic> diagnostics;
-    auto pack = load_pack(MEDCLAIM_SOURCE_DIR "/rules/sample", diagnostics);
-    std::string problems;
-    for (const Diagnostic& d : diagnostics) problems += format_diagnostic(d);
-    INFO(problems);
-    REQUIRE(pack);
-    return pack;
-}
+std::unique_ptr<Pack> sample_pack() { return test::load_pack_or_fail(MEDCLAIM_SOURCE_DIR "/rules/sample"); }
 
 const Edit& edit(const Pack& pack, std::string_view id) {
     for (const Edit& e : pack.edits) {

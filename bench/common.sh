@@ -1,4 +1,15 @@
-# Sourced by the benchmarks that compare two ways of adjudicating one file:
+# Sourced by the benchmarks.
+#
+#   shenzhen_bench_pack DIR
+# copies the Shenzhen pack to DIR without its tests and without its catalog in pricing,
+# so that every generated line is priced by its own class and goes through the layers.
+shenzhen_bench_pack() {
+    rm -rf "$1"
+    cp -r rules/shenzhen-employee-2024 "$1"
+    rm -rf "$1/tests"
+    sed -i 's/^pricing:$/pricing: {}/; /^  catalogs: \[items\]$/d' "$1/catalogs.yaml"
+}
+
 #   alternate ROUNDS LINES NAME LABEL
 # runs `run_basic` and `run_NAME` (functions the script defines, each one medclaim
 # command) in turn ROUNDS times, pinned to one core, prints each run's time, speed and
