@@ -24,13 +24,13 @@ enum class F : int {
     claim_id, plan_year, reversal_of, is_reversal, claim_amount, line_count, los_days, admission_no, days_since_discharge, is_readmission, primary_diagnosis,
     member_id, member_sex, member_birth_date, member_age, member_scheme, member_category, member_region, member_special,
     provider_id, provider_level, provider_region, provider_ownership, provider_ward,
-    care_type, admit_date, discharge_date, referral, settled_by_basic, care_days, ltc_disability, ltc_mode, diagnoses, policies,
+    care_type, admit_date, discharge_date, referral, settled_by_basic, care_days, department, readmission_planned, ltc_disability, ltc_mode, diagnoses, policies,
     prior_fund_paid, prior_in_scope, prior_full_self_pay, prior_over_limit, prior_pre_self_pay, prior_deductible,
     line_no, line_code, line_name, line_kind, line_fee_category, line_class, line_qty, line_unit_price, line_amount,
     line_service_date, line_days_supply,
 };
 
-constexpr std::array<ExprField, 51> k_fields = {{
+constexpr std::array<ExprField, 53> k_fields = {{
     {"claim_id", Type::string, false}, {"plan_year", Type::integer, false}, {"reversal_of", Type::string, false},
     {"claim.is_reversal", Type::boolean, false}, {"claim.amount", Type::money, false}, {"claim.line_count", Type::integer, false},
     {"claim.los_days", Type::integer, false}, {"claim.admission_no", Type::integer, false},
@@ -42,7 +42,8 @@ constexpr std::array<ExprField, 51> k_fields = {{
     {"provider.ownership", Type::string, false}, {"provider.ward", Type::string, false},
     {"visit.care_type", Type::string, false}, {"visit.admit_date", Type::date, false}, {"visit.discharge_date", Type::date, false},
     {"visit.referral", Type::boolean, false}, {"visit.settled_by_basic", Type::boolean, false},
-    {"visit.care_days", Type::integer, false}, {"ltc.disability", Type::string, false}, {"ltc.mode", Type::string, false},
+    {"visit.care_days", Type::integer, false}, {"visit.department", Type::string, false},
+    {"visit.readmission_planned", Type::boolean, false}, {"ltc.disability", Type::string, false}, {"ltc.mode", Type::string, false},
     {"diagnoses", Type::string_list, false}, {"policies", Type::string_list, false},
     {"prior.fund_paid", Type::money, false}, {"prior.in_scope", Type::money, false}, {"prior.full_self_pay", Type::money, false},
     {"prior.over_limit", Type::money, false}, {"prior.pre_self_pay", Type::money, false}, {"prior.deductible", Type::money, false},
@@ -94,6 +95,8 @@ Value read_field(F f, const EvalContext& ctx) {
         case F::referral: return Value::of_bool(c.visit.referral);
         case F::settled_by_basic: return Value::of_bool(c.visit.settled_by_basic);
         case F::care_days: return Value::of_int(c.visit.care_days);
+        case F::department: return Value::of_string(c.visit.department);
+        case F::readmission_planned: return Value::of_bool(c.visit.readmission_planned);
         case F::ltc_disability: return Value::of_string(c.ltc.disability);
         case F::ltc_mode: return Value::of_string(c.ltc.mode);
         case F::prior_fund_paid: return Value::of_money(c.prior.fund_paid);

@@ -19,6 +19,8 @@ Claim sample_claim() {
     c.visit.care_type = CareType::inpatient;
     c.visit.admit_date = *Date::parse("2024-03-01");
     c.visit.discharge_date = *Date::parse("2024-03-15");
+    c.visit.department = "呼吸内科";
+    c.visit.readmission_planned = true;
     c.diagnoses = {{"J18.900", true}, {"I10.x00", false}};
     auto add = [&](std::uint32_t no, const char* code, ItemClass cls, std::int64_t qty_units, std::int64_t fen) {
         Line& l = c.add_line();
@@ -100,6 +102,7 @@ TEST_SUITE("medclaim::Program") {
         CHECK(eval("claim.los_days") == "14");
         CHECK(eval("claim.amount") == "457.50元");
         CHECK(eval("claim.primary_diagnosis") == "\"J18.900\"");
+        CHECK(eval("visit.department == \"呼吸内科\" and visit.readmission_planned") == "true");
         CHECK(eval("member.sex == \"F\" and member.category in [\"retired\", \"active\"]") == "true");
         CHECK(eval("provider.level not in [1, 2]") == "true");
         CHECK(eval("\"I10.x00\" in diagnoses") == "true");
