@@ -9,7 +9,7 @@
 namespace medclaim {
 
 std::string counter_text(std::string_view name, std::int64_t value) {
-    if (name == "admissions" || name.ends_with(".days") || name.starts_with("audit.stay.")) return std::to_string(value);
+    if (name == "admissions" || name.ends_with(".days") || name.starts_with("audit.stay.") || name.starts_with("audit.days.")) return std::to_string(value);
     if (name.starts_with("audit.qty.")) return Quantity::from_units(value).to_string();
     if (name == "last_discharge") return value > 0 ? Date::from_days(static_cast<std::int32_t>(value - 1)).to_string() : std::string("-");
     return Money::from_units(value).to_string();

@@ -22,7 +22,7 @@ struct Counter {
 };
 
 /// A counter's value as people read it: a count (`admissions`, a per-day benefit's
-/// `RESP.days`, audit stays `audit.stay.*`), a quantity (audit `audit.qty.*`), a date
+/// `RESP.days`, audit stays and days `audit.stay.*`, `audit.days.*`), a quantity (audit `audit.qty.*`), a date
 /// (`last_discharge`) or money (everything else).
 std::string counter_text(std::string_view name, std::int64_t value);
 

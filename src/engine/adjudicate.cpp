@@ -73,7 +73,7 @@ public:
         run_edits(denied_lines, claim_denied, pended, reduced);
         bool audited = false;  // an audit rule moved part of a line to full_self_pay
         if (!pack_.audit.empty()) {
-            audit_claim(claim_, pack_.audit, acc_, out_.flags, audit_, tracing_ ? &trace_.entries : nullptr, tracing_ ? &trace_.hits : nullptr);
+            audit_claim(claim_, pack_.audit, acc_, out_.plan_year, out_.flags, audit_, tracing_ ? &trace_.entries : nullptr, tracing_ ? &trace_.hits : nullptr);
             pended = pended || audit_.pend;
             audited = std::any_of(audit_.moved.begin(), audit_.moved.end(), [](Money m) { return m > Money{}; });
         }
@@ -112,7 +112,7 @@ public:
                 if (discharged > last_discharge) out_.deltas.push_back({claim_.member.id, 0, "last_discharge", discharged - last_discharge});
             }
             // What cross-claim audit rules keep of this claim, in the member's history.
-            for (auto& [counter, change] : audit_.history) out_.deltas.push_back({claim_.member.id, 0, std::move(counter), change});
+            for (Delta& d : audit_.history) out_.deltas.push_back(std::move(d));
         } else {
             out_.deltas.clear();  // denied and pended claims change no accumulator
         }

@@ -36,9 +36,9 @@ std::string list_lines(const std::vector<std::uint32_t>& lines) {
 
 class ClaimAudit {
 public:
-    ClaimAudit(const Claim& claim, const Audit& audit, const Accumulators& acc, std::vector<Flag>& flags, AuditOutcome& out,
+    ClaimAudit(const Claim& claim, const Audit& audit, const Accumulators& acc, int plan_year, std::vector<Flag>& flags, AuditOutcome& out,
                std::vector<std::string>* trace, std::vector<std::string>* hits)
-        : claim_(claim), audit_(audit), acc_(acc), flags_(flags), out_(out), trace_(trace), hits_out_(hits), lines_(claim.lines()) {}
+        : claim_(claim), audit_(audit), acc_(acc), plan_year_(plan_year), flags_(flags), out_(out), trace_(trace), hits_out_(hits), lines_(claim.lines()) {}
 
     void run() {
         out_.moved.assign(lines_.size(), Money{});
@@ -68,7 +68,8 @@ private:
         const AuditEntry* entry;
     };
 
-    std::int64_t history(std::string_view counter) const { return std::max<std::int64_t>(0, acc_.get(claim_.member.id, 0, counter)); }
+    std::int64_t history(std::string_view counter, int year = 0) const { return std::max<std::int64_t>(0, acc_.get(claim_.member.id, year, counter)); }
+    void remember(int year, std::string counter, std::int64_t change) { out_.history.push_back({claim_.member.id, year, std::move(counter), change}); }
 
     // What the history holds before the windows of every cross-claim rule that ends
     // at this claim's last day is removed with the claim's own changes, so that what
@@ -85,7 +86,7 @@ private:
             std::int64_t day = 0;
             auto [p, ec] = std::from_chars(c.name.data() + dot + 1, c.name.data() + c.name.size(), day);
             if (ec != std::errc() || p != c.name.data() + c.name.size() || day >= horizon) continue;
-            out_.history.emplace_back(c.name, -c.value);
+            remember(0, c.name, -c.value);
         }
     }
 
@@ -98,7 +99,7 @@ private:
         if (r.by_category) dx = dx.substr(0, std::min<std::size_t>(3, dx.size()));
         std::string prefix = fmt::format("audit.stay.{}.", dx);
         std::int32_t admit = claim_.visit.admit_date.days();
-        out_.history.emplace_back(fmt::format("{}{}", prefix, claim_.visit.discharge_date->days()), 1);
+        remember(0, fmt::format("{}{}", prefix, claim_.visit.discharge_date->days()), 1);
         for (int k = 0; k <= r.window_days; ++k) {
             if (history(fmt::format("{}{}", prefix, admit - k)) <= 0) continue;
             if (claim_.visit.readmission_planned) {
@@ -146,7 +147,7 @@ private:
             }
             std::int64_t excess = std::clamp<std::int64_t>(used + qty - e.number, 0, qty);
             seen.push_back({l.code, *day, qty - excess});
-            if (qty - excess > 0) out_.history.emplace_back(fmt::format("{}{}", prefix, *day), qty - excess);
+            if (qty - excess > 0) remember(0, fmt::format("{}{}", prefix, *day), qty - excess);
             if (excess == 0) continue;
             std::string when;
             for (std::int32_t d : earlier) when += fmt::format("{}{}", when.empty() ? "" : ", ", Date::from_days(d).to_string());
@@ -286,8 +287,9 @@ private:
         }
     }
 
-    // 超支付疗程 and 超疗程: an item billed on more distinct days than its limit; the
-    // lines of the days beyond it are the finding.
+    // 超支付疗程 and 超疗程: an item billed on more distinct days than its limit, in
+    // this claim or, with `days_per: year`, in the member's plan year (the days earlier
+    // claims paid count first); the lines of the days beyond it are the finding.
     void day_count(const AuditRule& r, std::span<const Hit> hits) {
         std::vector<Hit> sorted(hits.begin(), hits.end());
         std::stable_sort(sorted.begin(), sorted.end(), [](const Hit& a, const Hit& b) { return a.entry->item < b.entry->item; });
@@ -305,20 +307,27 @@ private:
             b = e;
             std::sort(days.begin(), days.end());
             days.erase(std::unique(days.begin(), days.end()), days.end());
-            if (static_cast<std::int64_t>(days.size()) <= row.number) continue;
-            std::int32_t last_payable = days[static_cast<std::size_t>(row.number - 1)];
+            const std::string& item = audit_.items[row.item];
+            std::string counter = r.days_per_year ? fmt::format("audit.days.{}", item) : std::string();
+            std::int64_t earlier = r.days_per_year ? history(counter, plan_year_) : 0;
+            std::int64_t payable = std::clamp<std::int64_t>(row.number - earlier, 0, static_cast<std::int64_t>(days.size()));
+            if (r.days_per_year && payable > 0) remember(plan_year_, counter, payable);
+            if (static_cast<std::int64_t>(days.size()) <= payable) continue;
+            std::int32_t last_payable = payable > 0 ? days[static_cast<std::size_t>(payable - 1)] : std::numeric_limits<std::int32_t>::min();
             std::sort(lines.begin(), lines.end());
             for (std::uint32_t i : lines) {
                 auto d = day_of(lines_[i]);
                 if (!d || *d <= last_payable) continue;
-                auto nth = static_cast<std::size_t>(std::lower_bound(days.begin(), days.end(), *d) - days.begin()) + 1;
+                auto nth = earlier + (std::lower_bound(days.begin(), days.end(), *d) - days.begin()) + 1;
                 std::vector<std::uint32_t> related;
                 for (std::uint32_t j : lines) {
                     if (j != i) related.push_back(lines_[j].line_no);
                 }
+                std::string where_days = r.days_per_year ? fmt::format("{} days paid earlier in plan year {}; ", earlier, plan_year_) : std::string();
                 flag(r, i, lines_[i].amount,
-                     fmt::format("`{}` is payable on {} days; {} is day {}", audit_.items[row.item], row.number, Date::from_days(*d).to_string(), nth),
-                     fmt::format("billed on {} days from {} to {}; {}: {}", days.size(), Date::from_days(days.front()).to_string(),
+                     fmt::format("`{}` is payable on {} days{}; {} is day {}", item, row.number, r.days_per_year ? " a plan year" : "",
+                                 Date::from_days(*d).to_string(), nth),
+                     fmt::format("{}billed on {} days from {} to {}; {}: {}", where_days, days.size(), Date::from_days(days.front()).to_string(),
                                  Date::from_days(days.back()).to_string(), where(row), row.text),
                      std::move(related));
             }
@@ -529,6 +538,7 @@ private:
     const Claim& claim_;
     const Audit& audit_;
     const Accumulators& acc_;
+    int plan_year_;
     std::vector<Flag>& flags_;
     AuditOutcome& out_;
     std::vector<std::string>* trace_;
@@ -541,9 +551,9 @@ private:
 
 }  // namespace
 
-void audit_claim(const Claim& claim, const Audit& audit, const Accumulators& acc, std::vector<Flag>& flags, AuditOutcome& out,
+void audit_claim(const Claim& claim, const Audit& audit, const Accumulators& acc, int plan_year, std::vector<Flag>& flags, AuditOutcome& out,
                  std::vector<std::string>* trace, std::vector<std::string>* hits) {
-    ClaimAudit(claim, audit, acc, flags, out, trace, hits).run();
+    ClaimAudit(claim, audit, acc, plan_year, flags, out, trace, hits).run();
 }
 
 }  // namespace medclaim

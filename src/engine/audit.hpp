@@ -14,9 +14,9 @@ namespace medclaim {
 struct AuditOutcome {
     std::vector<Money> moved;  ///< by line index: what the rules move to full_self_pay
     bool pend = false;         ///< a rule with action `pend` fired
-    /// Changes to the member's history counters (plan year 0): what cross-claim rules
-    /// record of this claim, and the removal of what is older than their windows.
-    std::vector<std::pair<std::string, std::int64_t>> history;
+    /// Changes to the member's history counters: what cross-claim rules record of this
+    /// claim, and the removal of what is older than their windows.
+    std::vector<Delta> history;
 };
 
 /// Runs every audit rule of `audit` on `claim` within the claim: appends a flag for
@@ -26,14 +26,16 @@ struct AuditOutcome {
 /// full_self_pay never exceeds a line's amount, whatever several rules find;
 /// 3. day-based checks read a line's service date, else the admission date of a
 /// one-day visit; an undated line of a longer stay is left out of them.
-/// Cross-claim rules (period, readmission) read the member's history from `acc`:
-/// counters of plan year 0 named `audit.qty.CODE.DAY` (payable quantity of a code on
-/// a day, in 10^-4) and `audit.stay.DIAGNOSIS.DAY` (stays discharged on a day with that
-/// principal diagnosis), DAY in days since 1970-01-01. They are counts, so applying a
-/// claim's changes and unwinding them on reversal are exact.
+/// Cross-claim rules read the member's history from `acc`: counters of plan year 0
+/// named `audit.qty.CODE.DAY` (period: payable quantity of a code on a day, in 10^-4)
+/// and `audit.stay.DIAGNOSIS.DAY` (readmission: stays discharged on a day with that
+/// principal diagnosis), DAY in days since 1970-01-01; and `audit.days.ITEM` in the
+/// claim's `plan_year` (drug_days and course with `days_per: year`: payable days of an
+/// item). They are counts, so applying a claim's changes and unwinding them on
+/// reversal are exact.
 /// `trace` and `hits`, when not null, receive a sentence for each finding and the
 /// coverage item (`audit ID`) of each rule that fired.
-void audit_claim(const Claim& claim, const Audit& audit, const Accumulators& acc, std::vector<Flag>& flags, AuditOutcome& out,
+void audit_claim(const Claim& claim, const Audit& audit, const Accumulators& acc, int plan_year, std::vector<Flag>& flags, AuditOutcome& out,
                  std::vector<std::string>* trace, std::vector<std::string>* hits);
 
 }  // namespace medclaim

@@ -177,6 +177,7 @@ struct AuditRule {
     bool inclusive_days = false;      ///< stay_days: count admission and discharge days both (else nights, at least 1)
     int min_days = 0;                 ///< idle_stay: consecutive days that make a run
     int window_days = 0;              ///< readmission: days from a discharge within which a stay is a readmission
+    bool days_per_year = false;       ///< drug_days, course: count the member's days over the plan year, not one claim
     bool by_category = false;         ///< readmission: compare principal diagnoses by ICD category (first 3 characters)
     std::size_t rows = 0;             ///< table rows loaded for the rule
     std::string file;                 ///< where the rule is defined

@@ -1299,7 +1299,8 @@ private:
             return;
         }
         static constexpr std::string_view k_keys[] = {"id", "name", "category", "result", "check", "action", "values", "tables", "pay_ratio",
-                                                      "tolerance_days", "day_count", "min_days", "diagnosis_names", "window_days", "diagnosis_match"};
+                                                      "tolerance_days", "day_count", "min_days", "diagnosis_names", "window_days", "diagnosis_match",
+                                                      "days_per"};
         check_keys(node, src, k_keys, "an audit rule");
         static constexpr std::string_view k_checks[] = {"sex", "age", "level", "care_type", "scheme", "drug_days", "per_day",
                                                         "stay_days", "course", "duplicate", "operation_group", "indication", "idle_stay",
@@ -1359,6 +1360,11 @@ private:
         if (r.check == AuditCheck::readmission) {
             if (!node["window_days"]) error(src, node.Mark(), "check `readmission` needs `window_days`: the days after a discharge within which a stay is a readmission");
             pack_->audit.history_days = std::max(pack_->audit.history_days, r.window_days);
+        }
+        static constexpr std::string_view k_days_per[] = {"claim", "year"};
+        r.days_per_year = choice(node, "days_per", src, k_days_per, 0) == 1;
+        if (node["days_per"] && r.check != AuditCheck::drug_days && r.check != AuditCheck::course) {
+            error(src, node["days_per"].Mark(), "`days_per` is for checks drug_days and course");
         }
         static constexpr std::string_view k_dx_matches[] = {"code", "category"};
         r.by_category = choice(node, "diagnosis_match", src, k_dx_matches, 0) == 1;
