@@ -22,24 +22,13 @@ std::string yuan(Money m) { return m.to_string(); }
 std::string yuan(std::int64_t fen) { return Money::from_units(fen).to_string(); }
 std::string trimmed(std::int64_t units, int scale) { return format_decimal_short(units, scale); }
 // A decimal ratio as a percentage: 1000000 → 100%, 625000 → 62.5%.
-std::string percent(std::int64_t ratio) {
-    std::string s = format_decimal(ratio, k_decimal_scale - 2);
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-    return s + "%";
-}
+std::string percent(std::int64_t ratio) { return format_decimal_trimmed(ratio, k_decimal_scale - 2) + "%"; }
 
 Money fen(std::int64_t units) { return Money::from_units(units); }
 
 // An amount a day times days, both at least 0, at most the largest amount.
 std::int64_t times_days(std::int64_t per_day, std::int64_t days) {
     return static_cast<std::int64_t>(std::min<Int128>(static_cast<Int128>(per_day) * days, std::numeric_limits<std::int64_t>::max()));
-}
-
-// n / d rounded half away from zero; d > 0.
-std::int64_t divide_half_up(Int128 n, std::int64_t d) {
-    Int128 q = (2 * (n < 0 ? -n : n) + d) / (2 * static_cast<Int128>(d));
-    return static_cast<std::int64_t>(n < 0 ? -q : q);
 }
 
 class Adjudicator {

@@ -13,20 +13,13 @@ namespace {
 
 constexpr std::int64_t k_decimal_one = 1'000'000;
 
-// n × part / whole rounded half away from zero; whole > 0, 0 ≤ part ≤ whole.
+// The part of `amount` that `part` of `whole` bears, rounded half up; whole > 0.
 Money share(Money amount, std::int64_t part, std::int64_t whole) {
-    Int128 n = static_cast<Int128>(amount.units()) * part;
-    Int128 q = (2 * (n < 0 ? -n : n) + whole) / (2 * static_cast<Int128>(whole));
-    return Money::from_units(static_cast<std::int64_t>(n < 0 ? -q : q));
+    return Money::from_units(divide_half_up(static_cast<Int128>(amount.units()) * part, whole));
 }
 
 // A quantity as people write it: 1, 0.5, 24.
-std::string quantity(std::int64_t units) {
-    std::string s = format_decimal(units, Quantity::k_scale);
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-    return s;
-}
+std::string quantity(std::int64_t units) { return format_decimal_trimmed(units, Quantity::k_scale); }
 
 std::string list_lines(const std::vector<std::uint32_t>& lines) {
     std::string s;

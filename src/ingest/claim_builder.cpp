@@ -26,14 +26,6 @@ std::string join(std::span<const std::string_view> names) {
     return out;
 }
 
-// "2.5000" → "2.5", for messages.
-std::string trimmed(std::string s) {
-    if (s.find('.') == std::string::npos) return s;
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-    return s;
-}
-
 std::optional<std::int64_t> parse_integer(std::string_view text) {
     text = trim(text);
     std::int64_t value = 0;
@@ -502,14 +494,14 @@ void ClaimBuilder::check_lines() {
         auto sign_ok = [&](std::int64_t units) { return reversal ? units <= 0 : units >= 0; };
         std::string_view expected = reversal ? "positive in a reversal (`reversal_of` is set)" : "negative";
         if (!sign_ok(line.qty.units())) {
-            fail(FieldId::line_qty, where(FieldId::line_qty), fmt::format("`line.qty` {} is {}", trimmed(line.qty.to_string()), expected));
+            fail(FieldId::line_qty, where(FieldId::line_qty), fmt::format("`line.qty` {} is {}", format_decimal_trimmed(line.qty.units(), Quantity::k_scale), expected));
         }
         if (!sign_ok(line.amount.units())) {
             fail(FieldId::line_amount, where(FieldId::line_amount), fmt::format("`line.amount` {} is {}", line.amount.to_string(), expected));
         }
         if (line.unit_price && line.unit_price->units() < 0) {
             fail(FieldId::line_unit_price, where(FieldId::line_unit_price),
-                 fmt::format("`line.unit_price` {} is negative", trimmed(line.unit_price->to_string())));
+                 fmt::format("`line.unit_price` {} is negative", format_decimal_trimmed(line.unit_price->units(), UnitPrice::k_scale)));
         }
         if (ok(FieldId::line_unit_price) && ok(FieldId::line_qty) && ok(FieldId::line_amount)) {
             // Compare exactly at scale 10 (qty 4 + price 6 places).
@@ -519,7 +511,7 @@ void ClaimBuilder::check_lines() {
             if (diff > static_cast<Int128>(k_amount_tolerance.units()) * 100'000'000) {
                 fail(FieldId::line_amount, where(FieldId::line_amount),
                      fmt::format("`line.amount` {} differs from `line.qty` × `line.unit_price` = {} × {} = {} by more than {}",
-                                 line.amount.to_string(), trimmed(line.qty.to_string()), trimmed(line.unit_price->to_string()),
+                                 line.amount.to_string(), format_decimal_trimmed(line.qty.units(), Quantity::k_scale), format_decimal_trimmed(line.unit_price->units(), UnitPrice::k_scale),
                                  extend(line.qty, *line.unit_price).to_string(), k_amount_tolerance.to_string()));
             }
         }

@@ -18,14 +18,10 @@ namespace {
 // The texts of a cell that lists several: `(a|b|c)` or `a|b`, trimmed, each once.
 std::vector<std::string_view> alternatives(std::string_view cell) {
     cell = trim(cell);
-    if (cell.size() >= 2 && cell.front() == '(' && cell.back() == ')') cell = trim(cell.substr(1, cell.size() - 2));
+    if (cell.size() >= 2 && cell.front() == '(' && cell.back() == ')') cell = cell.substr(1, cell.size() - 2);
     std::vector<std::string_view> out;
-    while (!cell.empty()) {
-        std::size_t bar = cell.find('|');
-        std::string_view part = trim(cell.substr(0, bar));
+    for (std::string_view part : split_list(cell)) {
         if (!part.empty() && std::find(out.begin(), out.end(), part) == out.end()) out.push_back(part);
-        if (bar == std::string_view::npos) break;
-        cell.remove_prefix(bar + 1);
     }
     return out;
 }

@@ -311,17 +311,6 @@ private:
         }
     }
 
-    static std::vector<std::string_view> split_list(std::string_view v) {
-        std::vector<std::string_view> out;
-        while (true) {
-            std::size_t bar = v.find('|');
-            out.push_back(trim(v.substr(0, bar)));
-            if (bar == std::string_view::npos) break;
-            v.remove_prefix(bar + 1);
-        }
-        return out;
-    }
-
     std::optional<std::vector<CatalogRow>> catalog_rows(const std::string& path) {
         OpenedInput input = open_input(path, Encoding::utf8);
         CsvTokenizer tokenizer(*input.source);

@@ -952,12 +952,7 @@ std::string to_string(const Value& v) {
     switch (v.type) {
         case Type::boolean: return v.number ? "true" : "false";
         case Type::integer: return std::to_string(v.number);
-        case Type::decimal: {
-            std::string s = format_decimal(v.number, k_decimal_scale);
-            while (s.back() == '0') s.pop_back();  // decimal: trailing zeros off
-            if (s.back() == '.') s.pop_back();
-            return s;
-        }
+        case Type::decimal: return format_decimal_trimmed(v.number, k_decimal_scale);
         case Type::money: return format_decimal(v.number, Money::k_scale) + "元";
         case Type::string: return fmt::format("\"{}\"", v.text);
         case Type::date: return Date::from_days(static_cast<std::int32_t>(v.number)).to_string();

@@ -237,6 +237,19 @@ std::string format_decimal_short(std::int64_t units, int scale) {
     return s;
 }
 
+std::string format_decimal_trimmed(std::int64_t units, int scale) {
+    std::string s = format_decimal(units, scale);
+    if (s.find('.') == std::string::npos) return s;
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s;
+}
+
+std::int64_t divide_half_up(Int128 n, std::int64_t d) {
+    Int128 q = (2 * (n < 0 ? -n : n) + d) / (2 * static_cast<Int128>(d));
+    return static_cast<std::int64_t>(n < 0 ? -q : q);
+}
+
 std::string format_decimal(std::int64_t units, int scale) {
     char buffer[48];
     char* end = buffer + sizeof buffer;

@@ -49,11 +49,18 @@ std::int64_t round_half_up(Int128 units, int drop);
 /// As round_half_up, with a 128-bit result for callers that clamp or check it.
 Int128 round_half_up_wide(Int128 units, int drop);
 
+/// `n` / `d` rounded half away from zero, like round_half_up; `d` > 0. For shares in
+/// proportion: the part of an amount that a part of a quantity bears.
+std::int64_t divide_half_up(Int128 n, std::int64_t d);
+
 /// Writes units of 10^-scale as a decimal with exactly `scale` places ("-12.30").
 std::string format_decimal(std::int64_t units, int scale);
 /// As format_decimal with trailing zeros dropped, keeping two places: a ratio of
 /// 850000 at scale 6 is `0.85`, 1000000 is `1.00`.
 std::string format_decimal_short(std::int64_t units, int scale);
+/// As format_decimal with every trailing zero dropped, and the point when nothing
+/// follows it, as people write numbers in messages: 25000 at scale 4 is `2.5`, 10000 `1`.
+std::string format_decimal_trimmed(std::int64_t units, int scale);
 /// As format_decimal, into the end of `buffer` (at least 48 bytes, scale at most 18);
 /// returns where the text starts. Allocates nothing, for hot paths.
 char* format_decimal_to(char* buffer_end, std::int64_t units, int scale);

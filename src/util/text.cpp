@@ -10,6 +10,17 @@
 #include <fmt/format.h>
 
 namespace medclaim {
+
+std::vector<std::string_view> split_list(std::string_view s) {
+    std::vector<std::string_view> out;
+    while (true) {
+        std::size_t bar = s.find('|');
+        out.push_back(trim(s.substr(0, bar)));
+        if (bar == std::string_view::npos) break;
+        s.remove_prefix(bar + 1);
+    }
+    return out;
+}
 namespace {
 
 // Length of the UTF-8 sequence starting at s[i], or 0 when it is invalid there.

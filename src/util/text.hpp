@@ -17,6 +17,10 @@ inline std::string_view trim(std::string_view s) {
     return s;
 }
 
+/// The `|`-separated parts of a list cell, each trimmed (empty parts kept): `a| b` is
+/// {`a`, `b`}.
+std::vector<std::string_view> split_list(std::string_view s);
+
 /// True when `s` is valid UTF-8 (SIMD-accelerated).
 bool is_valid_utf8(std::string_view s);
 

@@ -168,6 +168,22 @@ TEST_SUITE("medclaim::format_decimal") {
         CHECK(format_decimal_short(7, 0) == "7.00");
     }
 
+    TEST_CASE("trimmed decimals drop every trailing zero and a bare point") {
+        CHECK(format_decimal_trimmed(25000, 4) == "2.5");
+        CHECK(format_decimal_trimmed(10000, 4) == "1");
+        CHECK(format_decimal_trimmed(-625000, 4) == "-62.5");
+        CHECK(format_decimal_trimmed(0, 4) == "0");
+        CHECK(format_decimal_trimmed(120, 0) == "120");  // no point: zeros of the integer stay
+    }
+
+    TEST_CASE("division rounds half away from zero on both signs") {
+        CHECK(divide_half_up(5, 2) == 3);
+        CHECK(divide_half_up(-5, 2) == -3);
+        CHECK(divide_half_up(4, 3) == 1);
+        CHECK(divide_half_up(static_cast<Int128>(3150) * 5000, 15000) == 1050);  // 31.50 × 0.5 / 1.5
+        CHECK(divide_half_up(static_cast<Int128>(180025) * 500000, 1000000) == 90013);  // 900.125 → 900.13
+    }
+
     TEST_CASE("money two digits at a time prints what digit by digit does") {
         std::mt19937_64 rng(11);
         for (int i = 0; i < 200'000; ++i) {

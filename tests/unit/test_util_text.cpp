@@ -122,4 +122,10 @@ TEST_SUITE("medclaim::JsonWriter") {
         CHECK(out == "\"诊\\u0001\\u007f\"");
     }
 
+
+    TEST_CASE("list cells split on bars, each part trimmed") {
+        CHECK(split_list("a| b |c") == std::vector<std::string_view>{"a", "b", "c"});
+        CHECK(split_list("one") == std::vector<std::string_view>{"one"});
+        CHECK(split_list("a||") == std::vector<std::string_view>{"a", "", ""});
+    }
 }
