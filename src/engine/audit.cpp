@@ -34,14 +34,14 @@ public:
         : claim_(claim), audit_(audit), acc_(acc), plan_year_(plan_year), flags_(flags), out_(out), trace_(trace), hits_out_(hits), lines_(claim.lines()) {}
 
     void run() {
-        out_.moved.assign(lines_.size(), Money{});
+        out_.moved.clear();  // sized when a rule first moves money: most claims move none
         out_.pend = false;
         out_.history.clear();
         for (const AuditRule& r : audit_.rules) {
             if (r.check == AuditCheck::readmission) readmission(r);
         }
         for (std::uint32_t i = 0; i < lines_.size(); ++i) {
-            audit_.entries.find(lines_[i].code, [&](const AuditEntry& e) { hits_.push_back({i, &e}); });
+            audit_.entries.find(lines_[i].code, [&](std::uint32_t row) { hits_.push_back({i, &audit_.rows[row]}); });
         }
         if (!hits_.empty()) {
             std::stable_sort(hits_.begin(), hits_.end(), [](const Hit& a, const Hit& b) { return a.entry->rule < b.entry->rule; });
@@ -205,6 +205,7 @@ private:
             const Line& l = lines_[index];
             f.line_no = l.line_no;
             if (moves) {
+                if (out_.moved.empty()) out_.moved.assign(lines_.size(), Money{});
                 // What several rules move together never exceeds the line.
                 amount = std::min(amount, l.amount - out_.moved[index]);
                 if (amount < Money{}) amount = Money{};

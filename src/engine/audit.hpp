@@ -12,7 +12,7 @@ namespace medclaim {
 
 /// What a pack's audit rules (智能审核) decide on one claim.
 struct AuditOutcome {
-    std::vector<Money> moved;  ///< by line index: what the rules move to full_self_pay
+    std::vector<Money> moved;  ///< by line index: what the rules move to full_self_pay; empty when they move nothing
     bool pend = false;         ///< a rule with action `pend` fired
     /// Changes to the member's history counters: what cross-claim rules record of this
     /// claim, and the removal of what is older than their windows.

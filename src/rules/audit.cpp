@@ -84,6 +84,29 @@ std::optional<std::size_t> need_column(const Sheet& sheet, std::string_view name
     return std::nullopt;
 }
 
+// Calls `f(a, b)` for each row of the CSV file `path` whose columns `a` and `b` both
+// hold text (trimmed); false, said in `out`, when the header lacks one of them.
+template <class F>
+bool each_pair(const std::string& path, const std::string& a, const std::string& b, std::string_view a_role, std::string_view b_role,
+               std::vector<Diagnostic>& out, F&& f) {
+    Sheet sheet(path);
+    auto a_col = need_column(sheet, a, a_role, out);
+    auto b_col = need_column(sheet, b, b_role, out);
+    if (!a_col || !b_col) return false;
+    CsvRecord r;
+    while (sheet.next(r)) {
+        if (r.error != CsvError::none) {
+            out.push_back(record_diagnostic(path, r, 0, std::string(describe(r.error))));
+            continue;
+        }
+        if (r.fields.size() <= std::max(*a_col, *b_col)) continue;  // a short note row
+        std::string_view x = trim(r.fields[*a_col]);
+        std::string_view y = trim(r.fields[*b_col]);
+        if (!x.empty() && !y.empty()) f(x, y);
+    }
+    return true;
+}
+
 // Interprets restriction text `text` for `check` into `e`; an error message when it cannot.
 std::string interpret(AuditCheck check, std::string_view text, AuditEntry& e) {
     switch (check) {
@@ -190,23 +213,10 @@ std::size_t load_audit_table(Audit& audit, std::uint32_t rule_index, const Audit
     };
     // A second sheet gives each generic name its codes (the NHSA drug batches).
     std::map<std::string, std::vector<std::string>, std::less<>> codes_of_name;
-    if (!spec.codes_file.empty()) {
-        Sheet codes(spec.codes_file);
-        auto name_col = need_column(codes, spec.codes_name, "generic-name", out);
-        auto code_col = need_column(codes, spec.codes_code, "code", out);
-        if (!name_col || !code_col) return 0;
-        CsvRecord r;
-        while (codes.next(r)) {
-            if (r.error != CsvError::none) {
-                fail(codes.path(), r, 0, std::string(describe(r.error)));
-                continue;
-            }
-            if (r.fields.size() <= std::max(*name_col, *code_col)) continue;  // a short note row
-            std::string_view name = trim(r.fields[*name_col]);
-            std::string_view code = trim(r.fields[*code_col]);
-            if (name.empty() || code.empty()) continue;
-            codes_of_name[std::string(name)].emplace_back(code);
-        }
+    if (!spec.codes_file.empty() &&
+        !each_pair(spec.codes_file, spec.codes_name, spec.codes_code, "generic-name", "code", out,
+                   [&](std::string_view name, std::string_view code) { codes_of_name[std::string(name)].emplace_back(code); })) {
+        return 0;
     }
     Sheet sheet(spec.file);
     std::optional<std::size_t> key_col = spec.codes_file.empty() ? need_column(sheet, spec.code, "code", out) : need_column(sheet, spec.name, "generic-name", out);
@@ -288,7 +298,9 @@ std::size_t load_audit_table(Audit& audit, std::uint32_t rule_index, const Audit
             for (const std::string& c : it->second) codes.push_back(c);
             e.item = intern(audit, check == AuditCheck::operation_group ? meaning : key);
         }
-        for (std::string_view code : codes) audit.entries.add(code, spec.prefix, e);
+        auto at = static_cast<std::uint32_t>(audit.rows.size());
+        audit.rows.push_back(std::move(e));
+        for (std::string_view code : codes) audit.entries.add(code, spec.prefix, at);
         ++rows;
     }
     return out.size() == errors_before ? rows : 0;
@@ -296,24 +308,11 @@ std::size_t load_audit_table(Audit& audit, std::uint32_t rule_index, const Audit
 
 std::size_t load_diagnosis_names(Audit& audit, const std::string& file, const std::string& code_column, const std::string& name_column,
                                  bool prefix, std::vector<Diagnostic>& out) {
-    Sheet sheet(file);
-    auto code_col = need_column(sheet, code_column, "diagnosis code", out);
-    auto name_col = need_column(sheet, name_column, "diagnosis name", out);
-    if (!code_col || !name_col) return 0;
     std::size_t rows = 0;
-    CsvRecord r;
-    while (sheet.next(r)) {
-        if (r.error != CsvError::none) {
-            out.push_back(record_diagnostic(file, r, 0, std::string(describe(r.error))));
-            continue;
-        }
-        if (r.fields.size() <= std::max(*code_col, *name_col)) continue;
-        std::string_view code = trim(r.fields[*code_col]);
-        std::string_view name = trim(r.fields[*name_col]);
-        if (code.empty() || name.empty()) continue;
+    each_pair(file, code_column, name_column, "diagnosis code", "diagnosis name", out, [&](std::string_view code, std::string_view name) {
         audit.diagnosis_names.add(code, prefix, std::string(name));
         ++rows;
-    }
+    });
     return rows;
 }
 

@@ -187,7 +187,8 @@ struct AuditRule {
 /// A pack's audit rules and their tables, indexed by code.
 struct Audit {
     std::vector<AuditRule> rules;
-    CodeIndex<AuditEntry> entries;
+    std::vector<AuditEntry> rows;        ///< every table row, once (a drug's row stands for all its codes)
+    CodeIndex<std::uint32_t> entries;    ///< code → index into `rows`
     CodeIndex<std::string> diagnosis_names;  ///< for indication: diagnosis code → name
     std::vector<std::string> sources;        ///< table files, for evidence
     std::vector<std::string> items;          ///< interned count keys and group names

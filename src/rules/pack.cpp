@@ -1264,10 +1264,16 @@ private:
         return fallback;
     }
 
-    // A file an audit rule names: relative to the YAML file that names it (so that a
-    // pack may include another pack's audit.yaml), or absolute (restriction tables kept
-    // where the 医保局 publishes them). Null with an error when it is not a file.
-    std::optional<std::string> pack_file(const YAML::Node& node, const Source& src, std::string_view what) {
+    // The file an audit rule names at `parent[key]`: relative to the YAML file that
+    // names it (so that a pack may include another pack's audit.yaml), or absolute
+    // (restriction tables kept where the 医保局 publishes them). Null with an error when
+    // the key is missing or the path is not a file.
+    std::optional<std::string> pack_file(const YAML::Node& parent, const char* key, const Source& src, std::string_view what) {
+        YAML::Node node = parent[key];
+        if (!node) {
+            error(src, parent.Mark(), fmt::format("missing key `{}`", key));
+            return std::nullopt;
+        }
         std::string name = text_of(node, src);
         fs::path base = fs::path(src.path).parent_path();
         fs::path path = fs::path(name).is_absolute() ? fs::path(name) : base / name;
@@ -1318,7 +1324,7 @@ private:
                       r.check == AuditCheck::course || r.check == AuditCheck::period;
         if (YAML::Node a = node["action"]) {
             if (r.action == AuditAction::deny_excess && !counts) {
-                error(src, a.Mark(), fmt::format("`deny_excess` needs a limit to exceed: checks drug_days, per_day, stay_days and course have one, `{}` has not", to_string(r.check)));
+                error(src, a.Mark(), fmt::format("`deny_excess` needs a limit to exceed: checks drug_days, per_day, stay_days, course and period have one, `{}` has not", to_string(r.check)));
             }
             if (r.action == AuditAction::reduce && r.check != AuditCheck::operation_group) {
                 error(src, a.Mark(), "`reduce` pays a share of secondary operations: only check `operation_group` has one");
@@ -1387,12 +1393,11 @@ private:
                 error(src, d.Mark(), "`diagnosis_names` is a mapping with `file`, `code` and `name`");
             } else {
                 check_keys(d, src, k_dict_keys, "`diagnosis_names`");
-                std::optional<std::string> file = d["file"] ? pack_file(d["file"], src, "diagnosis dictionary") : std::nullopt;
+                std::optional<std::string> file = pack_file(d, "file", src, "diagnosis dictionary");
                 std::string code = required_text(d, "code", src);
                 std::string name = required_text(d, "name", src);
                 static constexpr std::string_view k_matches[] = {"exact", "prefix"};
                 bool prefix = choice(d, "match", src, k_matches, 0) == 1;
-                if (!d["file"]) error(src, d.Mark(), "missing key `file`");
                 if (file && !code.empty() && !name.empty()) {
                     try {
                         load_diagnosis_names(pack_->audit, *file, code, name, prefix, out_);
@@ -1413,11 +1418,7 @@ private:
         static constexpr std::string_view k_keys[] = {"file", "code", "value", "value_is", "window", "period", "name", "codes", "match"};
         check_keys(node, src, k_keys, "an audit table");
         AuditTableSpec spec;
-        if (!node["file"]) {
-            error(src, node.Mark(), "missing key `file`");
-            return;
-        }
-        std::optional<std::string> file = pack_file(node["file"], src, "table file");
+        std::optional<std::string> file = pack_file(node, "file", src, "table file");
         if (!file) return;
         spec.file = *file;
         if (YAML::Node n = node["value"]) spec.value = text_of(n, src);
@@ -1441,11 +1442,7 @@ private:
             spec.name = required_text(node, "name", src);
             spec.codes_name = required_text(codes, "name", src);
             spec.codes_code = required_text(codes, "code", src);
-            if (!codes["file"]) {
-                error(src, codes.Mark(), "missing key `file`");
-                return;
-            }
-            std::optional<std::string> f = pack_file(codes["file"], src, "codes file");
+            std::optional<std::string> f = pack_file(codes, "file", src, "codes file");
             if (!f) return;
             spec.codes_file = *f;
         } else {
