@@ -62,6 +62,12 @@ private:
     };
 
     std::int64_t history(std::string_view counter, int year = 0) const { return std::max<std::int64_t>(0, acc_.get(claim_.member.id, year, counter)); }
+    // A day's history counter, `prefix` then the day, built in `key` (reused: no allocation per day).
+    std::int64_t history_on(std::string& key, std::size_t prefix, std::int32_t day) const {
+        key.resize(prefix);
+        fmt::format_to(std::back_inserter(key), "{}", day);
+        return history(key);
+    }
     void remember(int year, std::string counter, std::int64_t change) { out_.history.push_back({claim_.member.id, year, std::move(counter), change}); }
 
     // What the history holds before the windows of every cross-claim rule that ends
@@ -93,8 +99,9 @@ private:
         std::string prefix = fmt::format("audit.stay.{}.", dx);
         std::int32_t admit = claim_.visit.admit_date.days();
         remember(0, fmt::format("{}{}", prefix, claim_.visit.discharge_date->days()), 1);
+        std::string key = prefix;
         for (int k = 0; k <= r.window_days; ++k) {
-            if (history(fmt::format("{}{}", prefix, admit - k)) <= 0) continue;
+            if (history_on(key, prefix.size(), admit - k) <= 0) continue;
             if (claim_.visit.readmission_planned) {
                 if (trace_) trace_->push_back(fmt::format("audit {} ({}): readmitted {} days after a stay with principal diagnosis {}, planned: no flag", r.id, r.name, k, dx));
                 return;
@@ -130,8 +137,9 @@ private:
             std::int64_t used = 0;
             std::string prefix = fmt::format("audit.qty.{}.", l.code);
             std::vector<std::int32_t> earlier;
+            std::string key = prefix;
             for (std::int32_t d = *day - e.low + 1; d <= *day; ++d) {
-                std::int64_t q = history(fmt::format("{}{}", prefix, d));
+                std::int64_t q = history_on(key, prefix.size(), d);
                 if (q > 0) earlier.push_back(d);
                 used += q;
             }
