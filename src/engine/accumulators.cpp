@@ -15,45 +15,65 @@ std::string counter_text(std::string_view name, std::int64_t value) {
     return Money::from_units(value).to_string();
 }
 
-// Member ids never hold U+001F (the input readers refuse control characters; a
-// policy's key holds U+001D).
-void Accumulators::key_into(std::string& out, std::string_view member_id, int plan_year) {
-    char digits[16];
-    auto end = std::to_chars(digits, digits + sizeof digits, plan_year).ptr;
-    out.assign(member_id);
-    out.push_back('\x1f');
-    out.append(digits, end);
+std::uint32_t Accumulators::hash_of(std::string_view member_id, int plan_year) {
+    return static_cast<std::uint32_t>(hash64(member_id, static_cast<std::uint64_t>(plan_year) + 1) >> 32);
 }
 
-std::string Accumulators::key(std::string_view member_id, int plan_year) {
-    std::string k;
-    key_into(k, member_id, plan_year);
-    return k;
+std::size_t Accumulators::probe(std::string_view member_id, int plan_year, std::uint32_t hash) const {
+    std::size_t mask = index_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+        const IndexSlot& s = index_[i];
+        if (s.position == 0) return i;
+        if (s.hash == hash) {
+            const Entry& e = entries_[s.position - 1];
+            if (e.plan_year == plan_year && e.member_id == member_id) return i;
+        }
+    }
 }
 
 const Accumulators::Group* Accumulators::find(std::string_view member_id, int plan_year) const {
     for (const LastLookup& l : last_) {
         if (l.group != nullptr && l.year == plan_year && l.member == member_id) return l.group;
     }
-    key_into(scratch_, member_id, plan_year);  // reused: a look-up allocates nothing
-    auto it = groups_.find(std::string_view(scratch_));
-    if (it == groups_.end()) return nullptr;
-    remember(member_id, plan_year, it->second);
-    return &it->second;
+    if (index_.empty()) return nullptr;
+    const IndexSlot& s = index_[probe(member_id, plan_year, hash_of(member_id, plan_year))];
+    if (s.position == 0) return nullptr;
+    const Group& g = entries_[s.position - 1].group;
+    remember(member_id, plan_year, g);
+    return &g;
 }
 
 void Accumulators::remember(std::string_view member_id, int plan_year, const Group& g) const {
     LastLookup& l = last_[next_last_++ % last_.size()];
     l.member.assign(member_id);
     l.year = plan_year;
-    l.group = &g;  // entries of an unordered_map stay where they are until erased
+    l.group = &g;  // entries of a deque that only grows at the back stay where they are
+}
+
+Accumulators::Group& Accumulators::add(std::string_view member_id, int plan_year, std::size_t at, std::uint32_t hash) {
+    if ((entries_.size() + 1) * 4 > index_.size() * 3) {
+        std::vector<IndexSlot> old(std::max<std::size_t>(1024, index_.size() * 2));
+        old.swap(index_);
+        std::size_t mask = index_.size() - 1;
+        for (const IndexSlot& s : old) {
+            if (s.position == 0) continue;
+            std::size_t i = s.hash & mask;
+            while (index_[i].position != 0) i = (i + 1) & mask;
+            index_[i] = s;
+        }
+        at = probe(member_id, plan_year, hash);
+    }
+    entries_.push_back(Entry{std::string(member_id), plan_year, {}});
+    index_[at] = {static_cast<std::uint32_t>(entries_.size()), hash};
+    Group& g = entries_.back().group;
+    remember(member_id, plan_year, g);
+    return g;
 }
 
 Accumulators::Group& Accumulators::group(std::string_view member_id, int plan_year) {
-    if (const Group* g = find(member_id, plan_year)) return const_cast<Group&>(*g);  // found in groups_, which this call may change
-    Group& g = groups_.try_emplace(key(member_id, plan_year)).first->second;
-    remember(member_id, plan_year, g);
-    return g;
+    if (const Group* g = find(member_id, plan_year)) return const_cast<Group&>(*g);  // an entry of entries_, which this call may change
+    std::uint32_t hash = hash_of(member_id, plan_year);
+    return add(member_id, plan_year, index_.empty() ? 0 : probe(member_id, plan_year, hash), hash);
 }
 
 std::uint32_t Accumulators::intern(std::string_view counter) {
@@ -104,7 +124,7 @@ void Accumulators::restore(std::string_view member_id, int plan_year, std::strin
 
 bool Accumulators::hold(std::string_view member_id, int plan_year) {
     if (find(member_id, plan_year) != nullptr) return false;
-    remember(member_id, plan_year, groups_.try_emplace(key(member_id, plan_year)).first->second);
+    group(member_id, plan_year);
     return true;
 }
 
@@ -130,7 +150,7 @@ std::vector<Counter> Accumulators::counters(std::string_view member_id, int plan
 }
 
 void Accumulators::forget_changes() {
-    for (auto& [key, g] : groups_) g.changed = false;
+    for (Entry& e : entries_) e.group.changed = false;
     changed_ = 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -39,7 +40,7 @@ struct Delta {
 /// was set or restored for it, or hold() was called, so that a store behind it is
 /// read once; 3. set() and apply() mark the member-year changed, restore() does not,
 /// so that only what the run changed is written back. Counter names are kept once,
-/// and each held member-year costs a hash entry and 16 bytes a counter.
+/// and each held member-year costs an entry of about 90 bytes and 16 bytes a counter.
 class Accumulators {
 public:
     std::int64_t get(std::string_view member_id, int plan_year, std::string_view counter) const;
@@ -52,7 +53,7 @@ public:
     /// How many counters are held.
     std::size_t size() const { return size_; }
     /// How many member-years are held.
-    std::size_t member_years() const { return groups_.size(); }
+    std::size_t member_years() const { return entries_.size(); }
     /// Every counter of a member and year, sorted by name.
     std::vector<Counter> counters(std::string_view member_id, int plan_year) const;
     /// How many member-years were changed since the last forget_changes().
@@ -60,10 +61,8 @@ public:
     /// Calls `f(member_id, plan_year, counters)` for each changed member-year.
     template <class F>
     void for_each_changed(F&& f) const {
-        for (const auto& [key, g] : groups_) {
-            if (!g.changed) continue;
-            std::size_t sep = key.rfind('\x1f');
-            f(std::string_view(key).substr(0, sep), std::stoi(key.substr(sep + 1)), named(g));
+        for (const Entry& e : entries_) {
+            if (e.group.changed) f(std::string_view(e.member_id), e.plan_year, named(e.group));
         }
     }
     /// Marks every member-year unchanged (they were written out).
@@ -78,10 +77,23 @@ private:
         std::vector<Slot> slots;
         bool changed = false;
     };
-    static std::string key(std::string_view member_id, int plan_year);
-    static void key_into(std::string& out, std::string_view member_id, int plan_year);
+    struct Entry {
+        std::string member_id;
+        int plan_year = 0;
+        Group group;
+    };
+    // An open-addressing slot of the member-year index: the entry's position + 1 (0:
+    // empty) and 32 bits of its hash, so that probing reads an entry only when they agree.
+    struct IndexSlot {
+        std::uint32_t position = 0;
+        std::uint32_t hash = 0;
+    };
+    static std::uint32_t hash_of(std::string_view member_id, int plan_year);
     const Group* find(std::string_view member_id, int plan_year) const;
+    // The index slot of the member-year, or the empty slot where it would go.
+    std::size_t probe(std::string_view member_id, int plan_year, std::uint32_t hash) const;
     Group& group(std::string_view member_id, int plan_year);
+    Group& add(std::string_view member_id, int plan_year, std::size_t at, std::uint32_t hash);
     std::uint32_t intern(std::string_view counter);
     void remember(std::string_view member_id, int plan_year, const Group& g) const;
     // The counter's value in `g`, added as 0 when new.
@@ -89,14 +101,18 @@ private:
     void mark_changed(Group& g);
     std::vector<Counter> named(const Group& g) const;
 
-    std::unordered_map<std::string, Group, StringHash, std::equal_to<>> groups_;  // "member\x1fyear"
+    // Member-years in the order they came (a deque: a Group never moves), found through
+    // a power-of-two open-addressing index: a look-up costs a hash, about one probe and
+    // one entry read, where a node-based map divided by a prime and chased a node.
+    std::deque<Entry> entries_;
+    std::vector<IndexSlot> index_;
     std::vector<std::string> names_;
     std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> name_ids_;
     std::size_t size_ = 0;
     std::size_t changed_ = 0;
     // The member-years looked up last: the engine reads several counters of each of a
     // claim's few groups (plan year, across years, its policies'). A copy starts
-    // without them (they point into the original's table).
+    // without them (they point into the original's entries).
     struct LastLookup {
         std::string member;
         int year = 0;
@@ -108,7 +124,6 @@ private:
             return *this;
         }
     };
-    mutable std::string scratch_;  // find()'s key
     mutable std::array<LastLookup, 4> last_;
     mutable std::size_t next_last_ = 0;  // the entry to replace next
 };

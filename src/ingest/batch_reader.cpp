@@ -112,16 +112,24 @@ private:
     std::vector<std::thread> threads_;  // last: started once the rest is ready
 };
 
-// Reads every claim of `reader` into `part`, reusing the items it holds, except those
-// that grew large for a big claim: memory would otherwise keep the largest claim's size
-// in every item in flight.
+// Reads every claim of `reader` into `part`, reusing the items it holds (their strings
+// and line slots), so that reading allocates nothing once the part has seen claims of
+// the sizes that come. Items that grew large for a big claim are kept only within a
+// budget for the part: memory would otherwise keep the largest claim's size in every
+// item in flight. (Big inpatient claims hold most fee lines: dropping each of them
+// made most lines allocate their strings again.)
 void read_all(ClaimReader& reader, BatchPart& part, std::size_t limit = SIZE_MAX) {
-    constexpr std::size_t k_kept_bytes = 16 * 1024;
+    constexpr std::size_t k_small_bytes = 16 * 1024;   // an item this size is always kept
+    constexpr std::size_t k_kept_bytes = 4 << 20;      // big items kept, in all, per part
+    std::size_t kept = 0;
     part.size = 0;
     while (part.size < limit) {
         if (part.size == part.items.size()) part.items.emplace_back();
-        if (part.items[part.size].raw_text.capacity() > k_kept_bytes) part.items[part.size] = ReadItem();
-        if (!reader.next(part.items[part.size])) break;
+        ReadItem& item = part.items[part.size];
+        std::size_t held = item.raw_text.capacity();
+        if (held > k_small_bytes && kept + held > k_kept_bytes) item = ReadItem();
+        if (!reader.next(item)) break;
+        if (held = item.raw_text.capacity(); held > k_small_bytes) kept += held;
         ++part.size;
     }
 }
