@@ -16,31 +16,20 @@ std::string counter_text(std::string_view name, std::int64_t value) {
 }
 
 std::uint32_t Accumulators::hash_of(std::string_view member_id, int plan_year) {
-    return static_cast<std::uint32_t>(hash64(member_id, static_cast<std::uint64_t>(plan_year) + 1) >> 32);
-}
-
-std::size_t Accumulators::probe(std::string_view member_id, int plan_year, std::uint32_t hash) const {
-    std::size_t mask = index_.size() - 1;
-    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-        const IndexSlot& s = index_[i];
-        if (s.position == 0) return i;
-        if (s.hash == hash) {
-            const Entry& e = entries_[s.position - 1];
-            if (e.plan_year == plan_year && e.member_id == member_id) return i;
-        }
-    }
+    return FlatIndex::hash(member_id, static_cast<std::uint64_t>(plan_year) + 1);
 }
 
 const Accumulators::Group* Accumulators::find(std::string_view member_id, int plan_year) const {
     for (const LastLookup& l : last_) {
         if (l.group != nullptr && l.year == plan_year && l.member == member_id) return l.group;
     }
-    if (index_.empty()) return nullptr;
-    const IndexSlot& s = index_[probe(member_id, plan_year, hash_of(member_id, plan_year))];
-    if (s.position == 0) return nullptr;
-    const Group& g = entries_[s.position - 1].group;
-    remember(member_id, plan_year, g);
-    return &g;
+    std::uint32_t i = entry_index_.find(hash_of(member_id, plan_year), [&](std::uint32_t k) {
+        const Entry& e = entries_[k];
+        return e.plan_year == plan_year && e.member_id == member_id;
+    });
+    if (i == FlatIndex::k_none) return nullptr;
+    remember(member_id, plan_year, entries_[i].group);
+    return &entries_[i].group;
 }
 
 void Accumulators::remember(std::string_view member_id, int plan_year, const Group& g) const {
@@ -50,39 +39,21 @@ void Accumulators::remember(std::string_view member_id, int plan_year, const Gro
     l.group = &g;  // entries of a deque that only grows at the back stay where they are
 }
 
-Accumulators::Group& Accumulators::add(std::string_view member_id, int plan_year, std::size_t at, std::uint32_t hash) {
-    if ((entries_.size() + 1) * 4 > index_.size() * 3) {
-        std::vector<IndexSlot> old(std::max<std::size_t>(1024, index_.size() * 2));
-        old.swap(index_);
-        std::size_t mask = index_.size() - 1;
-        for (const IndexSlot& s : old) {
-            if (s.position == 0) continue;
-            std::size_t i = s.hash & mask;
-            while (index_[i].position != 0) i = (i + 1) & mask;
-            index_[i] = s;
-        }
-        at = probe(member_id, plan_year, hash);
-    }
-    entries_.push_back(Entry{std::string(member_id), plan_year, {}});
-    index_[at] = {static_cast<std::uint32_t>(entries_.size()), hash};
-    Group& g = entries_.back().group;
+Accumulators::Group& Accumulators::group(std::string_view member_id, int plan_year) {
+    if (const Group* g = find(member_id, plan_year)) return const_cast<Group&>(*g);  // an entry of entries_, which this call may change
+    auto position = static_cast<std::uint32_t>(entries_.size());
+    entry_index_.find_or_add(hash_of(member_id, plan_year), position, [](std::uint32_t) { return false; });  // not there: find() said so
+    Group& g = entries_.emplace_back(Entry{std::string(member_id), plan_year, {}}).group;
     remember(member_id, plan_year, g);
     return g;
 }
 
-Accumulators::Group& Accumulators::group(std::string_view member_id, int plan_year) {
-    if (const Group* g = find(member_id, plan_year)) return const_cast<Group&>(*g);  // an entry of entries_, which this call may change
-    std::uint32_t hash = hash_of(member_id, plan_year);
-    return add(member_id, plan_year, index_.empty() ? 0 : probe(member_id, plan_year, hash), hash);
-}
-
 std::uint32_t Accumulators::intern(std::string_view counter) {
-    auto it = name_ids_.find(counter);
-    if (it != name_ids_.end()) return it->second;
-    auto id = static_cast<std::uint32_t>(names_.size());
+    auto position = static_cast<std::uint32_t>(names_.size());
+    std::uint32_t id = name_index_.find_or_add(FlatIndex::hash(counter), position, [&](std::uint32_t k) { return names_[k] == counter; });
+    if (id != FlatIndex::k_none) return id;
     names_.emplace_back(counter);
-    name_ids_.emplace(std::string(counter), id);
-    return id;
+    return position;
 }
 
 std::int64_t& Accumulators::slot(Group& g, std::string_view counter) {
@@ -104,10 +75,10 @@ void Accumulators::mark_changed(Group& g) {
 std::int64_t Accumulators::get(std::string_view member_id, int plan_year, std::string_view counter) const {
     const Group* g = find(member_id, plan_year);
     if (g == nullptr) return 0;
-    auto it = name_ids_.find(counter);
-    if (it == name_ids_.end()) return 0;
+    std::uint32_t id = name_index_.find(FlatIndex::hash(counter), [&](std::uint32_t k) { return names_[k] == counter; });
+    if (id == FlatIndex::k_none) return 0;
     for (const Slot& s : g->slots) {
-        if (s.name == it->second) return s.value;
+        if (s.name == id) return s.value;
     }
     return 0;
 }

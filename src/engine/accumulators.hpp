@@ -5,9 +5,9 @@
 #include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "util/flat_index.hpp"
 #include "util/text.hpp"
 
 namespace medclaim {
@@ -82,18 +82,9 @@ private:
         int plan_year = 0;
         Group group;
     };
-    // An open-addressing slot of the member-year index: the entry's position + 1 (0:
-    // empty) and 32 bits of its hash, so that probing reads an entry only when they agree.
-    struct IndexSlot {
-        std::uint32_t position = 0;
-        std::uint32_t hash = 0;
-    };
     static std::uint32_t hash_of(std::string_view member_id, int plan_year);
     const Group* find(std::string_view member_id, int plan_year) const;
-    // The index slot of the member-year, or the empty slot where it would go.
-    std::size_t probe(std::string_view member_id, int plan_year, std::uint32_t hash) const;
     Group& group(std::string_view member_id, int plan_year);
-    Group& add(std::string_view member_id, int plan_year, std::size_t at, std::uint32_t hash);
     std::uint32_t intern(std::string_view counter);
     void remember(std::string_view member_id, int plan_year, const Group& g) const;
     // The counter's value in `g`, added as 0 when new.
@@ -101,13 +92,12 @@ private:
     void mark_changed(Group& g);
     std::vector<Counter> named(const Group& g) const;
 
-    // Member-years in the order they came (a deque: a Group never moves), found through
-    // a power-of-two open-addressing index: a look-up costs a hash, about one probe and
-    // one entry read, where a node-based map divided by a prime and chased a node.
+    // Member-years in the order they came (a deque: a Group never moves) and counter
+    // names, each found through a FlatIndex.
     std::deque<Entry> entries_;
-    std::vector<IndexSlot> index_;
+    FlatIndex entry_index_;
     std::vector<std::string> names_;
-    std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> name_ids_;
+    FlatIndex name_index_;
     std::size_t size_ = 0;
     std::size_t changed_ = 0;
     // The member-years looked up last: the engine reads several counters of each of a

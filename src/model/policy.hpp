@@ -8,6 +8,7 @@
 
 #include "model/claim.hpp"
 #include "util/date.hpp"
+#include "util/flat_index.hpp"
 
 namespace medclaim {
 
@@ -73,23 +74,14 @@ public:
     const std::deque<Policy>& all() const { return policies_; }
 
 private:
-    static constexpr std::uint32_t k_none = UINT32_MAX;
+    static constexpr std::uint32_t k_none = FlatIndex::k_none;
     std::string_view intern(std::string_view s);
     std::uint32_t first_of(std::string_view member_id) const;
-    void grow();
-
-    // An open-addressing slot: a position and the hash of its key, so that probing
-    // compares hashes and reads a policy only when they agree.
-    struct Slot {
-        std::uint32_t position = 0;  // + 1; 0: empty
-        std::uint32_t hash = 0;
-    };
 
     std::deque<Policy> policies_;               // no reallocation spikes as it grows
     std::vector<std::uint32_t> next_;          // the member's next policy, or k_none
-    std::vector<Slot> by_id_;                  // the policy with that id
-    std::vector<Slot> by_member_;              // the member's first policy
-    std::size_t members_ = 0;
+    FlatIndex by_id_;                          // the policy with that id
+    FlatIndex by_member_;                      // the member's first policy
     std::deque<std::string> names_;            // products, versions, file names: a few
 };
 
