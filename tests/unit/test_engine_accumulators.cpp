@@ -88,4 +88,37 @@ TEST_SUITE("medclaim::Accumulators") {
         CHECK(a.get("M1", 2024, "x") == 0);
         CHECK(b.get("M1", 2024, "x") == 2);
     }
+
+    TEST_CASE("many member-years stay apart as the index grows, and changes list each once") {
+        Accumulators acc;
+        constexpr int k_members = 30000;
+        for (int m = 0; m < k_members; ++m) {
+            std::string id = fmt::format("M{:07d}", m);
+            acc.set(id, 2024, "basic.paid", m);
+            acc.apply({{id, 0, "last_discharge", m + 1}, {id, 2024, fmt::format("audit.qty.X{}.1", m % 7), 3}});
+        }
+        CHECK(acc.member_years() == 2 * k_members);
+        CHECK(acc.changed() == 2 * k_members);
+        for (int m = 0; m < k_members; m += 997) {
+            std::string id = fmt::format("M{:07d}", m);
+            CHECK(acc.get(id, 2024, "basic.paid") == m);
+            CHECK(acc.get(id, 0, "last_discharge") == m + 1);
+            CHECK(acc.get(id, 2024, fmt::format("audit.qty.X{}.1", m % 7)) == 3);
+            CHECK(acc.get(id, 2024, fmt::format("audit.qty.X{}.1", (m + 1) % 7)) == 0);
+            CHECK(acc.get(id, 2023, "basic.paid") == 0);
+        }
+        CHECK(acc.get("M9999999", 2024, "basic.paid") == 0);
+        std::size_t listed = 0;
+        std::int64_t sum = 0;
+        acc.for_each_changed([&](std::string_view member, int year, const std::vector<Counter>& counters) {
+            ++listed;
+            if (year == 0) {
+                REQUIRE(counters.size() == 1);
+                CHECK(counters[0].value == std::stoi(std::string(member.substr(1))) + 1);
+                sum += counters[0].value;
+            }
+        });
+        CHECK(listed == 2 * k_members);
+        CHECK(sum == std::int64_t{k_members} * (k_members + 1) / 2);
+    }
 }

@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
 #include "util/diagnostics.hpp"
+#include "util/flat_index.hpp"
 #include "util/json_writer.hpp"
 #include "util/text.hpp"
 
@@ -127,5 +131,47 @@ TEST_SUITE("medclaim::JsonWriter") {
         CHECK(split_list("a| b |c") == std::vector<std::string_view>{"a", "b", "c"});
         CHECK(split_list("one") == std::vector<std::string_view>{"one"});
         CHECK(split_list("a||") == std::vector<std::string_view>{"a", "", ""});
+    }
+}
+
+TEST_SUITE("medclaim::FlatIndex") {
+    TEST_CASE("finds every key added, across growth, and nothing else") {
+        std::vector<std::string> keys;
+        FlatIndex index;
+        auto same = [&](std::string_view key) { return [&, key](std::uint32_t i) { return keys[i] == key; }; };
+        for (int i = 0; i < 50000; ++i) {
+            std::string k = "K" + std::to_string(i);
+            REQUIRE(index.find_or_add(FlatIndex::hash(k), static_cast<std::uint32_t>(keys.size()), same(k)) == FlatIndex::k_none);
+            keys.push_back(k);
+        }
+        CHECK(index.size() == 50000);
+        for (int i = 0; i < 50000; i += 7) {
+            std::string k = "K" + std::to_string(i);
+            CHECK(index.find(FlatIndex::hash(k), same(k)) == static_cast<std::uint32_t>(i));
+            // Adding it again finds it and adds nothing.
+            CHECK(index.find_or_add(FlatIndex::hash(k), 999999, same(k)) == static_cast<std::uint32_t>(i));
+        }
+        CHECK(index.size() == 50000);
+        CHECK(index.find(FlatIndex::hash("K50000"), same("K50000")) == FlatIndex::k_none);
+        CHECK(index.find(FlatIndex::hash("K1", 1), same("K1")) != 1);  // another seed, another hash: another slot
+    }
+
+    TEST_CASE("keys whose hashes are all equal are told apart by the caller's comparison") {
+        std::vector<std::string> keys{"a", "b", "c", "d"};
+        FlatIndex index;
+        for (std::uint32_t i = 0; i < keys.size(); ++i) {
+            CHECK(index.find_or_add(42, i, [&](std::uint32_t k) { return keys[k] == keys[i]; }) == FlatIndex::k_none);
+        }
+        for (std::uint32_t i = 0; i < keys.size(); ++i) CHECK(index.find(42, [&](std::uint32_t k) { return keys[k] == keys[i]; }) == i);
+        CHECK(index.find(42, [&](std::uint32_t k) { return keys[k] == "e"; }) == FlatIndex::k_none);
+        index.move(42, 3, [&](std::uint32_t k) { return keys[k] == "b"; });  // "b" now points at position 3
+        CHECK(index.find(42, [&](std::uint32_t k) { return k == 3 && keys[1] == "b"; }) == 3);
+        CHECK(index.find(FlatIndex::hash("a"), [](std::uint32_t) { return true; }) == FlatIndex::k_none);  // another hash finds nothing
+    }
+
+    TEST_CASE("an empty index finds nothing") {
+        FlatIndex index;
+        CHECK(index.find(0, [](std::uint32_t) { return true; }) == FlatIndex::k_none);
+        CHECK(index.size() == 0);
     }
 }
