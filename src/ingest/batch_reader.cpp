@@ -25,6 +25,7 @@ constexpr std::size_t k_max_piece_bytes = 64 << 20;  // CSV: no cut holds within
 constexpr std::size_t k_read_bytes = 1 << 20;
 constexpr std::size_t k_min_read_bytes = 64 << 10;   // fewer bytes are not worth a read
 constexpr std::size_t k_serial_claims = 256;         // claims per batch from one reader
+constexpr std::size_t k_serial_kept_bytes = 4 << 20; // big claims' items kept in such a batch; a piece's part keeps twice its bytes
 constexpr std::size_t k_ready_batches = 2;           // read ahead at most this many batches
 constexpr std::size_t k_in_flight = 3;               // pieces cut ahead per parsing thread
 
@@ -112,22 +113,21 @@ private:
     std::vector<std::thread> threads_;  // last: started once the rest is ready
 };
 
-// Reads every claim of `reader` into `part`, reusing the items it holds (their strings
-// and line slots), so that reading allocates nothing once the part has seen claims of
-// the sizes that come. Items that grew large for a big claim are kept only within a
-// budget for the part: memory would otherwise keep the largest claim's size in every
-// item in flight. (Big inpatient claims hold most fee lines: dropping each of them
-// made most lines allocate their strings again.)
-void read_all(ClaimReader& reader, BatchPart& part, std::size_t limit = SIZE_MAX) {
-    constexpr std::size_t k_small_bytes = 16 * 1024;   // an item this size is always kept
-    constexpr std::size_t k_kept_bytes = 4 << 20;      // big items kept, in all, per part
+// Reads every claim of `reader` into `part` (at most `limit`), reusing the items it
+// holds (their strings and line slots), so that reading allocates nothing once the part
+// has seen claims of the sizes that come. Items that grew large for a big claim are
+// kept only while the part keeps at most `kept_bytes` of them: memory would otherwise
+// keep the largest claim's size in every item in flight. (Big inpatient claims hold
+// most fee lines: dropping each of them made most lines allocate their strings again.)
+void read_all(ClaimReader& reader, BatchPart& part, std::size_t kept_bytes, std::size_t limit = SIZE_MAX) {
+    constexpr std::size_t k_small_bytes = 16 * 1024;  // an item this size is always kept
     std::size_t kept = 0;
     part.size = 0;
     while (part.size < limit) {
         if (part.size == part.items.size()) part.items.emplace_back();
         ReadItem& item = part.items[part.size];
         std::size_t held = item.raw_text.capacity();
-        if (held > k_small_bytes && kept + held > k_kept_bytes) item = ReadItem();
+        if (held > k_small_bytes && kept + held > kept_bytes) item = ReadItem();
         if (!reader.next(item)) break;
         if (held = item.raw_text.capacity(); held > k_small_bytes) kept += held;
         ++part.size;
@@ -288,7 +288,7 @@ private:
 
     void read_serial(Batch& out) {
         BatchPart part = spare_part();
-        read_all(*serial_, part, k_serial_claims);
+        read_all(*serial_, part, k_serial_kept_bytes, k_serial_claims);
         if (part.size < k_serial_claims) {
             serial_.reset();
             mode_ = Mode::none;
@@ -425,13 +425,13 @@ private:
     void parse(Piece& p) const {
         if (mode_ == Mode::jsonl) {
             JsonlReader reader(name_, map_, std::string_view(p.bytes), text_, p.first_line);
-            read_all(reader, p.part);
+            read_all(reader, p.part, 2 * piece_bytes_);
             return;
         }
         DiagnosticSink quiet(nullptr);
         CsvReader reader(name_, map_, prepend(header_, view_source(p.bytes)), std::string(), nullptr, quiet, text_);
         reader.start_at_line(p.first_line);
-        read_all(reader, p.part);
+        read_all(reader, p.part, 2 * piece_bytes_);
         p.ended_in_quotes = reader.ended_in_quotes();
     }
 
