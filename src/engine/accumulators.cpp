@@ -19,14 +19,16 @@ std::uint32_t Accumulators::hash_of(std::string_view member_id, int plan_year) {
     return FlatIndex::hash(member_id, static_cast<std::uint64_t>(plan_year) + 1);
 }
 
-const Accumulators::Group* Accumulators::find(std::string_view member_id, int plan_year) const {
+const Accumulators::Group* Accumulators::recent(std::string_view member_id, int plan_year) const {
     for (const LastLookup& l : last_) {
         if (l.group != nullptr && l.year == plan_year && l.member == member_id) return l.group;
     }
-    std::uint32_t i = entry_index_.find(hash_of(member_id, plan_year), [&](std::uint32_t k) {
-        const Entry& e = entries_[k];
-        return e.plan_year == plan_year && e.member_id == member_id;
-    });
+    return nullptr;
+}
+
+const Accumulators::Group* Accumulators::find(std::string_view member_id, int plan_year) const {
+    if (const Group* g = recent(member_id, plan_year)) return g;
+    std::uint32_t i = entry_index_.find(hash_of(member_id, plan_year), same_entry(member_id, plan_year));
     if (i == FlatIndex::k_none) return nullptr;
     remember(member_id, plan_year, entries_[i].group);
     return &entries_[i].group;
@@ -40,17 +42,18 @@ void Accumulators::remember(std::string_view member_id, int plan_year, const Gro
 }
 
 Accumulators::Group& Accumulators::group(std::string_view member_id, int plan_year) {
-    if (const Group* g = find(member_id, plan_year)) return const_cast<Group&>(*g);  // an entry of entries_, which this call may change
+    if (const Group* g = recent(member_id, plan_year)) return const_cast<Group&>(*g);  // an entry of entries_, which this call may change
+    // One probe finds the member-year or records the entry about to be added.
     auto position = static_cast<std::uint32_t>(entries_.size());
-    entry_index_.find_or_add(hash_of(member_id, plan_year), position, [](std::uint32_t) { return false; });  // not there: find() said so
-    Group& g = entries_.emplace_back(Entry{std::string(member_id), plan_year, {}}).group;
+    std::uint32_t i = entry_index_.find_or_add(hash_of(member_id, plan_year), position, same_entry(member_id, plan_year));
+    Group& g = i != FlatIndex::k_none ? entries_[i].group : entries_.emplace_back(Entry{std::string(member_id), plan_year, {}}).group;
     remember(member_id, plan_year, g);
     return g;
 }
 
 std::uint32_t Accumulators::intern(std::string_view counter) {
     auto position = static_cast<std::uint32_t>(names_.size());
-    std::uint32_t id = name_index_.find_or_add(FlatIndex::hash(counter), position, [&](std::uint32_t k) { return names_[k] == counter; });
+    std::uint32_t id = name_index_.find_or_add(FlatIndex::hash(counter), position, same_name(counter));
     if (id != FlatIndex::k_none) return id;
     names_.emplace_back(counter);
     return position;
@@ -75,7 +78,7 @@ void Accumulators::mark_changed(Group& g) {
 std::int64_t Accumulators::get(std::string_view member_id, int plan_year, std::string_view counter) const {
     const Group* g = find(member_id, plan_year);
     if (g == nullptr) return 0;
-    std::uint32_t id = name_index_.find(FlatIndex::hash(counter), [&](std::uint32_t k) { return names_[k] == counter; });
+    std::uint32_t id = name_index_.find(FlatIndex::hash(counter), same_name(counter));
     if (id == FlatIndex::k_none) return 0;
     for (const Slot& s : g->slots) {
         if (s.name == id) return s.value;

@@ -83,6 +83,15 @@ private:
         Group group;
     };
     static std::uint32_t hash_of(std::string_view member_id, int plan_year);
+    // What FlatIndex asks: is the entry (name) at a position the one sought?
+    auto same_entry(std::string_view member_id, int plan_year) const {
+        return [this, member_id, plan_year](std::uint32_t k) { return entries_[k].plan_year == plan_year && entries_[k].member_id == member_id; };
+    }
+    auto same_name(std::string_view counter) const {
+        return [this, counter](std::uint32_t k) { return names_[k] == counter; };
+    }
+    // The member-year among those looked up last; nullptr when it is not.
+    const Group* recent(std::string_view member_id, int plan_year) const;
     const Group* find(std::string_view member_id, int plan_year) const;
     Group& group(std::string_view member_id, int plan_year);
     std::uint32_t intern(std::string_view counter);

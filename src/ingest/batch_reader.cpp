@@ -25,7 +25,7 @@ constexpr std::size_t k_max_piece_bytes = 64 << 20;  // CSV: no cut holds within
 constexpr std::size_t k_read_bytes = 1 << 20;
 constexpr std::size_t k_min_read_bytes = 64 << 10;   // fewer bytes are not worth a read
 constexpr std::size_t k_serial_claims = 256;         // claims per batch from one reader
-constexpr std::size_t k_serial_kept_bytes = 4 << 20; // big claims' items kept in such a batch; a piece's part keeps twice its bytes
+constexpr std::size_t k_serial_kept_bytes = 4 << 20; // big claims' items kept in such a batch
 constexpr std::size_t k_ready_batches = 2;           // read ahead at most this many batches
 constexpr std::size_t k_in_flight = 3;               // pieces cut ahead per parsing thread
 
@@ -129,7 +129,7 @@ void read_all(ClaimReader& reader, BatchPart& part, std::size_t kept_bytes, std:
         std::size_t held = item.raw_text.capacity();
         if (held > k_small_bytes && kept + held > kept_bytes) item = ReadItem();
         if (!reader.next(item)) break;
-        if (held = item.raw_text.capacity(); held > k_small_bytes) kept += held;
+        if (std::size_t now = item.raw_text.capacity(); now > k_small_bytes) kept += now;
         ++part.size;
     }
 }
@@ -423,15 +423,16 @@ private:
     }
 
     void parse(Piece& p) const {
+        std::size_t kept_bytes = 2 * piece_bytes_;  // big claims' items a piece's part keeps
         if (mode_ == Mode::jsonl) {
             JsonlReader reader(name_, map_, std::string_view(p.bytes), text_, p.first_line);
-            read_all(reader, p.part, 2 * piece_bytes_);
+            read_all(reader, p.part, kept_bytes);
             return;
         }
         DiagnosticSink quiet(nullptr);
         CsvReader reader(name_, map_, prepend(header_, view_source(p.bytes)), std::string(), nullptr, quiet, text_);
         reader.start_at_line(p.first_line);
-        read_all(reader, p.part, 2 * piece_bytes_);
+        read_all(reader, p.part, kept_bytes);
         p.ended_in_quotes = reader.ended_in_quotes();
     }
 
