@@ -24,7 +24,6 @@
 #include "util/diagnostics.hpp"
 #include "util/error.hpp"
 #include "util/output_file.hpp"
-#include "util/worker_pool.hpp"
 
 namespace medclaim {
 
@@ -51,33 +50,18 @@ namespace {
 
 constexpr std::string_view k_no_state = "state: none (no --state): accumulators started empty and were discarded";
 
-// Settles a batch of claims on the pool's threads, each taking the members of one ledger
-// shard in input order, so that the figures do not depend on the number of threads.
-// Rethrows the failure of the earliest claim that failed.
-void settle_batch(const std::vector<ReadItem*>& claims, std::vector<Settlement>& out, WorkerPool& pool, Ledger& ledger,
-                  const std::function<Settlement(const ReadItem&)>& settle) {
-    out.resize(claims.size());
-    if (pool.width() == 1) {
-        for (std::size_t i = 0; i < claims.size(); ++i) out[i] = settle(*claims[i]);
-        return;
-    }
-    std::vector<std::uint32_t> shard(claims.size());
-    for (std::size_t i = 0; i < claims.size(); ++i) shard[i] = static_cast<std::uint32_t>(ledger.shard_of(claims[i]->claim.member.id));
-    std::vector<std::pair<std::size_t, std::exception_ptr>> failed(pool.width(), {SIZE_MAX, nullptr});
-    pool.run(pool.width(), [&](std::size_t t) {
-        for (std::size_t i = 0; i < claims.size(); ++i) {
-            if (shard[i] != t) continue;
-            try {
-                out[i] = settle(*claims[i]);
-            } catch (...) {
-                failed[t] = {i, std::current_exception()};
-                return;
-            }
-        }
-    });
-    auto first = std::min_element(failed.begin(), failed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    if (first->second) std::rethrow_exception(first->second);
-}
+// The settlements one lane made for a batch: the claims of its ledger shard, each with
+// its index among the batch's accepted claims, in input order. Kept per slot and lane
+// and filled again, so that their memory is reused.
+struct LaneSettlements {
+    struct Entry {
+        std::size_t index = 0;
+        Settlement settlement;
+    };
+    std::vector<Entry> entries;
+    std::size_t size = 0;
+    std::size_t next = 0;  // the finishing thread's place in entries
+};
 
 }  // namespace
 
@@ -172,12 +156,34 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         }
         return ledger.settle(item.claim, item.raw_text, *pack, stamps.at(pack), o.explain);
     };
-    std::array<std::vector<Settlement>, 2> settled;  // one for each of Intake's two batches in flight
-    WorkerPool pool(setup.threads);
-    auto prepare = [&](const std::vector<ReadItem*>& claims, std::size_t slot) { settle_batch(claims, settled[slot], pool, ledger, settle); };
+    // Lane l settles the claims of ledger shard l (the ledger has one shard per lane),
+    // each member's claims in input order, so that the figures do not depend on the
+    // number of threads.
+    std::size_t lanes = intake.lanes();
+    std::vector<std::vector<LaneSettlements>> settled(Intake::k_slots, std::vector<LaneSettlements>(lanes));
+    auto prepare = [&](const std::vector<ReadItem*>& claims, std::size_t slot, std::size_t lane) {
+        LaneSettlements& mine = settled[slot][lane];
+        mine.size = 0;
+        mine.next = 0;
+        for (std::size_t i = 0; i < claims.size(); ++i) {
+            if (lanes > 1 && ledger.shard_of(claims[i]->claim.member.id) != lane) continue;
+            if (mine.size == mine.entries.size()) mine.entries.emplace_back();
+            LaneSettlements::Entry& e = mine.entries[mine.size++];
+            e.index = i;
+            e.settlement = settle(*claims[i]);
+        }
+    };
+    // The settlement of the accepted claim `index` of the batch in `slot` (asked for in
+    // input order): the next one of the lane that has it.
+    auto settlement_of = [&](std::size_t index, std::size_t slot) -> Settlement& {
+        for (LaneSettlements& lane : settled[slot]) {
+            if (lane.next < lane.size && lane.entries[lane.next].index == index) return lane.entries[lane.next++].settlement;
+        }
+        throw Error(ExitCode::internal, fmt::format("no settlement for claim {} of a batch", index));
+    };
     IntakeCounts counts = intake.run(prepare, [&](ReadItem& item, std::size_t index, std::size_t slot) -> Intake::Verdict {
         const Claim& c = item.claim;
-        Settlement& s = settled[slot][index];
+        Settlement& s = settlement_of(index, slot);
         if (s.kind == Settlement::Kind::refused) return std::move(s.reason);
         if (csv) {
             text.clear();

@@ -145,7 +145,8 @@ void Intake::drop_repeated(ReadItem& item) {
 }
 
 IntakeCounts Intake::run(const std::function<Verdict(ReadItem&)>& on_claim) {
-    return run([](const std::vector<ReadItem*>&, std::size_t) {}, [&](ReadItem& item, std::size_t, std::size_t) { return on_claim(item); });
+    return run([](const std::vector<ReadItem*>&, std::size_t, std::size_t) {},
+               [&](ReadItem& item, std::size_t, std::size_t) { return on_claim(item); });
 }
 
 // A batch between reading and finishing: its claims, and those accepted so far.
@@ -155,61 +156,107 @@ struct Intake::Stage {
     std::vector<ReadItem*> accepted;
 };
 
-// Finishes the batches prepare() is done with, one after the other, on a thread of its
-// own, so that finishing one batch overlaps preparing the next.
-class Intake::Finisher {
+// Runs the lanes and the finishing of batches on threads of their own. Batches are
+// numbered as posted; batch n is in slot n % k_slots. Each lane prepares the batches in
+// order without waiting for the others; the finishing thread finishes batch n once
+// every lane has prepared it. So a lane slower on one batch (its members had the big
+// claims) catches up on the next ones instead of holding the other lanes at a barrier.
+class Intake::Pipeline {
 public:
-    explicit Finisher(std::function<bool(std::size_t slot)> finish) : finish_(std::move(finish)), thread_([this] { loop(); }) {}
-    ~Finisher() {
+    Pipeline(std::size_t lanes, std::function<void(std::size_t slot, std::size_t lane)> prepare, std::function<bool(std::size_t slot)> finish)
+        : prepare_(std::move(prepare)), finish_(std::move(finish)), prepared_(lanes, 0) {
+        for (std::size_t lane = 0; lane < lanes; ++lane) threads_.emplace_back([this, lane] { prepare_loop(lane); });
+        threads_.emplace_back([this] { finish_loop(); });
+    }
+    /// Lets the batches posted be prepared and finished (unless the run stopped), then
+    /// joins the threads.
+    ~Pipeline() {
         {
             std::lock_guard lock(mutex_);
             closed_ = true;
         }
         changed_.notify_all();
-        thread_.join();
+        for (std::thread& t : threads_) t.join();
     }
-    Finisher(const Finisher&) = delete;
-    Finisher& operator=(const Finisher&) = delete;
+    Pipeline(const Pipeline&) = delete;
+    Pipeline& operator=(const Pipeline&) = delete;
 
-    /// Queues the batch in `slot` (after those queued before).
-    void post(std::size_t slot) {
+    /// Waits until the slot of batch `n` (the next to post) is free: the batch that had
+    /// it is finished. False when the run stopped (the limit of rejects was passed, or
+    /// preparing or finishing threw).
+    bool wait_free(std::uint64_t n) {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return stopped_ || finished_ + k_slots > n; });
+        return !stopped_;
+    }
+    /// Posts the next batch, filled in its slot.
+    void post() {
         {
             std::lock_guard lock(mutex_);
-            queue_.push_back(slot);
+            ++posted_;
         }
         changed_.notify_all();
     }
-    /// Waits until no queued batch is in `slot`; false when finishing stopped (the limit
-    /// of rejects was passed, or finishing threw).
-    bool wait_free(std::size_t slot) {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return stopped_ || std::find(queue_.begin(), queue_.end(), slot) == queue_.end(); });
-        return !stopped_;
-    }
-    /// Waits until every queued batch is finished; rethrows what finishing threw.
+    /// Waits until every batch posted is finished or the run stopped; rethrows what
+    /// preparing or finishing threw.
     void drain() {
         std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return stopped_ || queue_.empty(); });
+        changed_.wait(lock, [&] { return stopped_ || finished_ == posted_; });
         if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
     }
 
 private:
-    void loop() {
+    void prepare_loop(std::size_t lane) {
         std::unique_lock lock(mutex_);
         for (;;) {
-            changed_.wait(lock, [&] { return closed_ || !queue_.empty(); });
-            if (queue_.empty() || stopped_) return;
-            std::size_t slot = queue_.front();
+            std::uint64_t n = prepared_[lane];
+            changed_.wait(lock, [&] { return stopped_ || closed_ || n < posted_; });
+            if (stopped_ || n == posted_) return;
             lock.unlock();
-            bool go_on = false;
             std::exception_ptr error;
             try {
-                go_on = finish_(slot);
+                prepare_(n % k_slots, lane);
             } catch (...) {
                 error = std::current_exception();
             }
             lock.lock();
-            queue_.pop_front();
+            prepared_[lane] = n + 1;
+            if (error && (n < failed_batch_ || (n == failed_batch_ && lane < failed_lane_))) {
+                failed_batch_ = n;
+                failed_lane_ = lane;
+                failed_ = error;
+            }
+            changed_.notify_all();
+            if (error) return;  // the finishing thread stops at batch n at the latest
+        }
+    }
+
+    bool prepared(std::uint64_t n) const {
+        return std::all_of(prepared_.begin(), prepared_.end(), [&](std::uint64_t p) { return p > n; });
+    }
+
+    void finish_loop() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            std::uint64_t n = finished_;
+            changed_.wait(lock, [&] { return stopped_ || (n < posted_ && prepared(n)) || (closed_ && n == posted_); });
+            if (stopped_ || n == posted_) return;
+            if (n == failed_batch_) {
+                stopped_ = true;
+                error_ = failed_;
+                changed_.notify_all();
+                return;
+            }
+            lock.unlock();
+            bool go_on = false;
+            std::exception_ptr error;
+            try {
+                go_on = finish_(n % k_slots);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            lock.lock();
+            finished_ = n + 1;
             if (!go_on) {
                 stopped_ = true;
                 error_ = error;
@@ -218,14 +265,20 @@ private:
         }
     }
 
+    std::function<void(std::size_t, std::size_t)> prepare_;
     std::function<bool(std::size_t)> finish_;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<std::size_t> queue_;  // slots posted, first being finished
+    std::uint64_t posted_ = 0;
+    std::uint64_t finished_ = 0;
+    std::vector<std::uint64_t> prepared_;  // per lane: batches prepared
+    std::uint64_t failed_batch_ = UINT64_MAX;  // the first batch a lane failed on
+    std::size_t failed_lane_ = 0;
+    std::exception_ptr failed_;
     bool closed_ = false;
     bool stopped_ = false;
-    std::exception_ptr error_;
-    std::thread thread_;  // last: started once the rest is ready
+    std::exception_ptr error_;  // to rethrow from drain()
+    std::vector<std::thread> threads_;  // last: started once the rest is ready
 };
 
 // Reports, counts and finishes the claims of one batch in input order. Returns false
@@ -276,15 +329,17 @@ IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
         ~Erase() { p.finish(); }
     } erase{progress};
     BatchReader reader(inputs_, map_, threads_);
-    std::array<Stage, 2> stages;
-    std::unique_ptr<Finisher> finisher;
+    std::array<Stage, k_slots> stages;
+    std::unique_ptr<Pipeline> pipeline;  // after stages: its threads stop before they go
     if (threads_ > 1) {
-        finisher = std::make_unique<Finisher>([&](std::size_t slot) { return finish_batch(stages[slot], slot, finish, counts, progress); });
+        pipeline = std::make_unique<Pipeline>(
+            threads_, [&](std::size_t slot, std::size_t lane) { prepare(stages[slot].accepted, slot, lane); },
+            [&](std::size_t slot) { return finish_batch(stages[slot], slot, finish, counts, progress); });
     }
-    for (std::size_t n = 0;; ++n) {
-        std::size_t slot = finisher ? n % stages.size() : 0;
+    for (std::uint64_t n = 0;; ++n) {
+        std::size_t slot = pipeline ? n % k_slots : 0;
         Stage& stage = stages[slot];
-        if (finisher && !finisher->wait_free(slot)) break;
+        if (pipeline && !pipeline->wait_free(n)) break;
         if (!reader.next(stage.batch)) break;
         stage.items.clear();
         stage.accepted.clear();
@@ -295,14 +350,14 @@ IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
             check_duplicate(*item);
             if (item->accepted) stage.accepted.push_back(item);
         }
-        prepare(stage.accepted, slot);
-        if (finisher) {
-            finisher->post(slot);
-        } else if (!finish_batch(stage, slot, finish, counts, progress)) {
-            break;
+        if (pipeline) {
+            pipeline->post();
+            continue;
         }
+        prepare(stage.accepted, slot, 0);
+        if (!finish_batch(stage, slot, finish, counts, progress)) break;
     }
-    if (finisher) finisher->drain();
+    if (pipeline) pipeline->drain();
     if (counts.limit_exceeded) return counts;
     if (limit_ && limit_->percent && counts.claims > 0 && counts.claims_rejected * 10000 > limit_->value * counts.claims) {
         counts.limit_exceeded = true;

@@ -58,14 +58,22 @@ public:
     using Verdict = std::optional<std::string>;
     /// Reads all inputs; `on_claim` receives each accepted claim in input order.
     IntakeCounts run(const std::function<Verdict(ReadItem&)>& on_claim);
-    /// Reads all inputs in batches: `prepare` receives the accepted claims of a batch, in
-    /// input order, and may work on them at once (on threads of its own); then `finish`
-    /// receives each of them in input order with its index in that list. With threads
-    /// > 1, `finish` runs on a thread of Intake's own, for one batch while `prepare`
-    /// works on the next: `slot` (0 or 1) tells the two apart, for a caller that keeps
-    /// results per batch. Both are called for the batches in input order.
-    using Prepare = std::function<void(const std::vector<ReadItem*>& accepted, std::size_t slot)>;
+    /// Reads all inputs in batches. `prepare` receives the accepted claims of a batch, in
+    /// input order, once per lane; then `finish` receives each of them in input order,
+    /// with its index in that list. With one thread there is one lane and both run on
+    /// the calling thread. With `threads` > 1 there are that many lanes, each on a thread
+    /// of its own that prepares batch after batch in input order without waiting for the
+    /// other lanes (so a lane must touch only its share of a batch: the claims of its
+    /// members, say); `finish` runs on a thread of Intake's own for a batch once every
+    /// lane has prepared it, while the lanes go on with the next ones. `slot` (below
+    /// k_slots) tells apart the batches in flight, for a caller that keeps results per
+    /// batch. A failure of `prepare` stops the run once the batches before it are
+    /// finished, and is rethrown (the lowest lane's, when several fail on one batch).
+    static constexpr std::size_t k_slots = 4;
+    using Prepare = std::function<void(const std::vector<ReadItem*>& accepted, std::size_t slot, std::size_t lane)>;
     using Finish = std::function<Verdict(ReadItem& item, std::size_t index, std::size_t slot)>;
+    /// How many lanes run() has.
+    std::size_t lanes() const { return threads_; }
     IntakeCounts run(const Prepare& prepare, const Finish& finish);
     /// Makes the rejects file durable (call once the run's other outputs are written).
     void commit_rejects();
@@ -75,7 +83,7 @@ public:
 private:
     class SeenIds;
     struct Stage;
-    class Finisher;
+    class Pipeline;
     bool finish_batch(Stage& stage, std::size_t slot, const Finish& finish, IntakeCounts& counts, Progress& progress);
     void reject(ReadItem& item, IntakeCounts& counts);
     void check_duplicate(ReadItem& item);
