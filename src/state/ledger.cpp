@@ -118,8 +118,13 @@ void maybe_die(const char* point) {
 }  // namespace
 
 std::string encode_figures(const Adjudication& a, const PackStamp& pack) {
-    const Buckets& b = a.buckets;
     std::string out;
+    append_figures(out, a, pack);
+    return out;
+}
+
+void append_figures(std::string& out, const Adjudication& a, const PackStamp& pack) {
+    const Buckets& b = a.buckets;
     if (!a.reversal_of.empty()) Record(out).text("R").text(a.reversal_of);  // first: see is_reversal()
     Record(out).text("S").text(to_string(a.status)).number(b.amount.units()).number(b.full_self_pay.units()).number(b.over_limit.units())
         .number(b.pre_self_pay.units()).number(b.in_scope.units()).number(a.deductible.units()).number(a.patient.units());
@@ -150,7 +155,6 @@ std::string encode_figures(const Adjudication& a, const PackStamp& pack) {
             r.text(f.name).text(f.category).text(f.result).text(f.action).text(f.evidence).text(related);
         }
     }
-    return out;
 }
 
 Adjudication decode_figures(std::string_view text, PackStamp* pack) {
@@ -660,24 +664,25 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     Adjudication a = adjudicate(claim, pack, shard.acc, explain, mine ? &*mine : nullptr);
     shard.acc.apply(a.deltas);
 
-    SettledClaim s;
+    // The shard's scratch claim, filled again: its strings keep their memory, and the
+    // record is rendered once into it and copied out at its final size.
+    SettledClaim& s = shard.scratch;
     s.claim_id = claim.claim_id;
     s.content_hash = content_hash;
     s.member_id = claim.member.id;
     s.plan_year = a.plan_year;
+    s.record.clear();
     append_adjudication_json(s.record, a, stamp, explain);
     s.deltas = std::move(a.deltas);  // kept with the claim; the caller's figures need none
-    s.figures = encode_figures(a, stamp);
+    s.figures.clear();
+    append_figures(s.figures, a, stamp);
+    s.reversed_by.clear();
     s.seq = replaced_seq;
     out.kind = replacing ? Settlement::Kind::replaced : Settlement::Kind::adjudicated;
+    out.record = s.record;
     // In memory nothing is written again (re-rendered from the figures if asked), so
     // the record need not be kept.
-    if (persistent_) {
-        out.record = s.record;
-    } else {
-        out.record = std::move(s.record);
-        s.record.clear();
-    }
+    if (!persistent_) s.record.clear();
     put_claim(shard, s);
     out.pack = stamp;
     out.adjudication = std::move(a);

@@ -99,6 +99,7 @@ private:
         Accumulators acc;  // what it holds was loaded; what it marks changed is written at the next flush
         std::uint64_t member_years_written = 0;
         std::unique_ptr<ClaimSpill> spill;  // without a state file: the shard's settled claims
+        SettledClaim scratch;  // the claim settle() is storing, kept for its memory
     };
 
     std::optional<SettledClaim> find(Shard& shard, std::string_view claim_id);
@@ -137,6 +138,8 @@ StateSummary summarize_state(const std::string& path, const std::string& member_
 /// The figures of an adjudication (status, buckets, payers, lines, flags, reversal_of)
 /// and the pack that decided it, as one line of text, and back.
 std::string encode_figures(const Adjudication& a, const PackStamp& pack);
+/// The same, appended to `out`.
+void append_figures(std::string& out, const Adjudication& a, const PackStamp& pack);
 Adjudication decode_figures(std::string_view text, PackStamp* pack = nullptr);
 
 }  // namespace medclaim
