@@ -279,6 +279,16 @@ private:
         mode_ = Mode::serial;
     }
 
+    // A piece to cut again: its bytes keep their memory, which take() hands on to carry_
+    // (moving a string into one that holds memory swaps the two buffers), so that
+    // cutting allocates nothing once the first pieces are made.
+    std::unique_ptr<Piece> spare_piece() {
+        if (spare_pieces_.empty()) return std::make_unique<Piece>();
+        std::unique_ptr<Piece> p = std::move(spare_pieces_.back());
+        spare_pieces_.pop_back();
+        return p;
+    }
+
     BatchPart spare_part() {
         if (spare_.empty()) return {};
         BatchPart p = std::move(spare_.back());
@@ -441,10 +451,11 @@ private:
     void top_up() {
         if (!parsers_) parsers_ = std::make_unique<PieceParsers>(threads_, [this](Piece& p) { parse(p); });
         while (!cut_done_ && flight_.size() < k_in_flight * threads_) {
-            auto p = std::make_unique<Piece>();
+            std::unique_ptr<Piece> p = spare_piece();
             p->part = spare_part();
             if (!(mode_ == Mode::jsonl ? cut_jsonl(*p) : cut_csv(*p))) {
                 spare_.push_back(std::move(p->part));
+                spare_pieces_.push_back(std::move(p));
                 cut_done_ = true;
                 break;
             }
@@ -520,6 +531,7 @@ private:
             } else {
                 spare_.push_back(std::move(p.part));
             }
+            spare_pieces_.push_back(std::move(flight_.front()));
             flight_.pop_front();
             top_up();
         }
@@ -548,6 +560,7 @@ private:
     bool tail_pending_ = false;      // CSV: no cut within 64 MiB
     bool cut_done_ = false;          // no piece left to cut
     std::deque<std::unique_ptr<Piece>> flight_;  // cut, in input order, parsed or being parsed
+    std::vector<std::unique_ptr<Piece>> spare_pieces_;  // handed out, to be cut again
     std::unique_ptr<PieceParsers> parsers_;      // after flight_: its threads stop first
 };
 
