@@ -60,7 +60,7 @@ public:
             std::lock_guard lock(mutex_);
             stop_ = true;
         }
-        changed_.notify_all();
+        queued_.notify_all();
         for (std::thread& t : threads_) t.join();
     }
     PieceParsers(const PieceParsers&) = delete;
@@ -74,12 +74,12 @@ public:
             p.error = nullptr;
             queue_.push_back(&p);
         }
-        changed_.notify_all();
+        queued_.notify_one();
     }
     /// Waits until `p` is parsed; rethrows what parsing it threw.
     void wait(Piece& p) {
         std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return p.parsed.load(); });
+        parsed_.wait(lock, [&] { return p.parsed.load(); });
         if (p.error) std::rethrow_exception(std::exchange(p.error, nullptr));
     }
 
@@ -87,7 +87,7 @@ private:
     void loop() {
         std::unique_lock lock(mutex_);
         for (;;) {
-            changed_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+            queued_.wait(lock, [&] { return stop_ || !queue_.empty(); });
             if (stop_) return;
             Piece* p = queue_.front();
             queue_.pop_front();
@@ -101,13 +101,14 @@ private:
             lock.lock();
             p->error = error;
             p->parsed = true;
-            changed_.notify_all();
+            parsed_.notify_all();
         }
     }
 
     std::function<void(Piece&)> parse_;
     std::mutex mutex_;
-    std::condition_variable changed_;
+    std::condition_variable queued_;  // the parsing threads wait for a piece
+    std::condition_variable parsed_;  // the cutting thread waits for one to be parsed
     std::deque<Piece*> queue_;
     bool stop_ = false;
     std::vector<std::thread> threads_;  // last: started once the rest is ready

@@ -175,7 +175,7 @@ public:
             std::lock_guard lock(mutex_);
             closed_ = true;
         }
-        changed_.notify_all();
+        notify_all();
         for (std::thread& t : threads_) t.join();
     }
     Pipeline(const Pipeline&) = delete;
@@ -186,7 +186,7 @@ public:
     /// preparing or finishing threw).
     bool wait_free(std::uint64_t n) {
         std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return stopped_ || finished_ + k_slots > n; });
+        finished_changed_.wait(lock, [&] { return stopped_ || finished_ + k_slots > n; });
         return !stopped_;
     }
     /// Posts the next batch, filled in its slot.
@@ -195,13 +195,13 @@ public:
             std::lock_guard lock(mutex_);
             ++posted_;
         }
-        changed_.notify_all();
+        posted_changed_.notify_all();
     }
     /// Waits until every batch posted is finished or the run stopped; rethrows what
     /// preparing or finishing threw.
     void drain() {
         std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return stopped_ || finished_ == posted_; });
+        finished_changed_.wait(lock, [&] { return stopped_ || finished_ == posted_; });
         if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
     }
 
@@ -210,7 +210,7 @@ private:
         std::unique_lock lock(mutex_);
         for (;;) {
             std::uint64_t n = prepared_[lane];
-            changed_.wait(lock, [&] { return stopped_ || closed_ || n < posted_; });
+            posted_changed_.wait(lock, [&] { return stopped_ || closed_ || n < posted_; });
             if (stopped_ || n == posted_) return;
             lock.unlock();
             std::exception_ptr error;
@@ -226,7 +226,7 @@ private:
                 failed_lane_ = lane;
                 failed_ = error;
             }
-            changed_.notify_all();
+            prepared_changed_.notify_one();  // the finishing thread is the only one to wait for it
             if (error) return;  // the finishing thread stops at batch n at the latest
         }
     }
@@ -239,12 +239,12 @@ private:
         std::unique_lock lock(mutex_);
         for (;;) {
             std::uint64_t n = finished_;
-            changed_.wait(lock, [&] { return stopped_ || (n < posted_ && prepared(n)) || (closed_ && n == posted_); });
+            prepared_changed_.wait(lock, [&] { return stopped_ || (n < posted_ && prepared(n)) || (closed_ && n == posted_); });
             if (stopped_ || n == posted_) return;
             if (n == failed_batch_) {
                 stopped_ = true;
                 error_ = failed_;
-                changed_.notify_all();
+                notify_all();
                 return;
             }
             lock.unlock();
@@ -257,18 +257,30 @@ private:
             }
             lock.lock();
             finished_ = n + 1;
-            if (!go_on) {
+            if (go_on) {
+                finished_changed_.notify_all();
+            } else {
                 stopped_ = true;
                 error_ = error;
+                notify_all();
             }
-            changed_.notify_all();
         }
     }
 
     std::function<void(std::size_t, std::size_t)> prepare_;
     std::function<bool(std::size_t)> finish_;
+    // Each kind of waiter has its own condition, so that a change wakes only those
+    // that wait for it (the lanes, the finishing thread, the reading thread).
+    void notify_all() {
+        posted_changed_.notify_all();
+        prepared_changed_.notify_all();
+        finished_changed_.notify_all();
+    }
+
     std::mutex mutex_;
-    std::condition_variable changed_;
+    std::condition_variable posted_changed_;
+    std::condition_variable prepared_changed_;
+    std::condition_variable finished_changed_;
     std::uint64_t posted_ = 0;
     std::uint64_t finished_ = 0;
     std::vector<std::uint64_t> prepared_;  // per lane: batches prepared
