@@ -20,7 +20,10 @@
 namespace medclaim {
 namespace {
 
-constexpr std::size_t k_piece_bytes = 256 << 10;  // smaller pieces hold less in flight; much smaller ones cost more in hand-overs
+// Smaller pieces keep less in flight, so that the claims being parsed, settled and
+// written stay in the caches: 64 KiB gave two threads 7-12% less CPU than 256 KiB (and
+// half the peak RSS); at 32 KiB and below the hand-overs cost more than that saves.
+constexpr std::size_t k_piece_bytes = 64 << 10;
 constexpr std::size_t k_max_piece_bytes = 64 << 20;  // CSV: no cut holds within this: one reader for the rest
 constexpr std::size_t k_read_bytes = 1 << 20;
 constexpr std::size_t k_min_read_bytes = 64 << 10;   // fewer bytes are not worth a read

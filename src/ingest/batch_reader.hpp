@@ -33,7 +33,7 @@ struct Batch {
 /// cut at a line end between rows that give different claim ids; a cut that turns out
 /// to fall inside a quoted field or inside a claim (found once the pieces are parsed)
 /// is undone by parsing the two pieces as one; 3. two-file CSV, and flat CSV where no
-/// cut holds within 64 MiB, are read by one reader; 4. the piece size is 256 KiB
+/// cut holds within 64 MiB, are read by one reader; 4. the piece size is 64 KiB
 /// (`MEDCLAIM_PIECE_BYTES` sets another, for tests).
 class BatchReader {
 public:
