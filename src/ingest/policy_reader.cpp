@@ -215,12 +215,12 @@ public:
         if (p) {
             p->file = file_;
             p->line = line;
-            if (const Policy* first = out_.book.find(id)) {
-                errors.push_back(at(file_, line, text, 0, fmt::format("duplicate policy_id `{}`: first seen at {}:{}", quote_excerpt(id), first->file, first->line)));
-            } else {
-                out_.book.add(std::move(*p));
-                return;
-            }
+            // add() refuses a repeated id with the same probe that records a new one.
+            if (out_.book.add(std::move(*p))) return;
+            const Policy* first = out_.book.find(id);
+            errors.push_back(at(file_, line, text, 0,
+                                first != nullptr ? fmt::format("duplicate policy_id `{}`: first seen at {}:{}", quote_excerpt(id), first->file, first->line)
+                                                 : std::string("more policies than one run can hold (4,294,967,293)")));
         }
         for (const Diagnostic& d : errors) sink_.report(d);
         RejectedPolicy r;
