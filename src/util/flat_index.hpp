@@ -51,6 +51,19 @@ public:
 
     std::size_t size() const { return size_; }
 
+    /// Starts loading the slot a look-up of `h` reads first, for a caller that knows
+    /// its next keys ahead (a look-up in a big table is otherwise a cache miss).
+    void prefetch(std::uint32_t h) const {
+        if (!slots_.empty()) __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+    }
+    /// The position in the first slot a look-up of `h` reads when that slot holds `h`
+    /// (the entry sought, most likely, but not compared); k_none otherwise.
+    std::uint32_t likely(std::uint32_t h) const {
+        if (slots_.empty()) return k_none;
+        const Slot& s = slots_[h & (slots_.size() - 1)];
+        return s.position != 0 && s.hash == h ? s.position - 1 : k_none;
+    }
+
 private:
     struct Slot {
         std::uint32_t position = 0;  // + 1; 0: empty

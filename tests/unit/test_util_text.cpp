@@ -172,6 +172,22 @@ TEST_SUITE("medclaim::FlatIndex") {
     TEST_CASE("an empty index finds nothing") {
         FlatIndex index;
         CHECK(index.find(0, [](std::uint32_t) { return true; }) == FlatIndex::k_none);
+        CHECK(index.likely(0) == FlatIndex::k_none);
+        index.prefetch(0);  // nothing to load: no effect, no fault
         CHECK(index.size() == 0);
+    }
+
+    TEST_CASE("likely() gives the entry in a hash's first slot, uncompared, and nothing for a slot holding another hash") {
+        FlatIndex index;
+        CHECK(index.find_or_add(5, 0, [](std::uint32_t) { return false; }) == FlatIndex::k_none);
+        CHECK(index.likely(5) == 0);
+        // Same first slot, another hash: not this one's entry.
+        CHECK(index.likely(5 + 1024) == FlatIndex::k_none);
+        // A second entry under hash 5 goes to the next slot; the first slot still gives the first.
+        CHECK(index.find_or_add(5, 1, [](std::uint32_t) { return false; }) == FlatIndex::k_none);
+        CHECK(index.likely(5) == 0);
+        CHECK(index.likely(6) == FlatIndex::k_none);  // slot 6 holds hash 5's second entry
+        index.prefetch(5);
+        CHECK(index.find(5, [](std::uint32_t k) { return k == 1; }) == 1);  // prefetching changed nothing
     }
 }
