@@ -3,10 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
-#include <exception>
-#include <functional>
 #include <map>
 
 #include <fmt/format.h>
