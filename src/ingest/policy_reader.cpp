@@ -220,7 +220,7 @@ public:
             const Policy* first = out_.book.find(id);
             errors.push_back(at(file_, line, text, 0,
                                 first != nullptr ? fmt::format("duplicate policy_id `{}`: first seen at {}:{}", quote_excerpt(id), first->file, first->line)
-                                                 : std::string("more policies than one run can hold (4,294,967,293)")));
+                                                 : std::string("more policies than one run can hold (4,294,967,294)")));
         }
         for (const Diagnostic& d : errors) sink_.report(d);
         RejectedPolicy r;
