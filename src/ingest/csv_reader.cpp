@@ -1,5 +1,7 @@
 #include "ingest/csv_reader.hpp"
 
+#include <span>
+
 #include <fmt/format.h>
 
 #include "ingest/column_map.hpp"
@@ -13,6 +15,7 @@ struct CsvReader::Layout {
     std::size_t claim_id_column = 0;
     std::vector<std::size_t> claim_columns;  // columns holding claim-scope fields (claim_id excluded)
     std::vector<std::size_t> line_columns;
+    std::size_t prefix_columns = 0;  // the columns up to the last claim column (claim_id included)
     bool empty = false;  // the file has no header (and so no records)
 };
 
@@ -112,6 +115,8 @@ CsvReader::Layout CsvReader::read_layout(CsvTokenizer& tokenizer, const std::str
             layout.claim_columns.push_back(c);
         }
     }
+    for (std::size_t c : layout.claim_columns) layout.prefix_columns = std::max(layout.prefix_columns, c + 1);
+    layout.prefix_columns = std::max(layout.prefix_columns, layout.claim_id_column + 1);
     bool lines_file = two_file_ && !header_file;
     for (std::size_t i = 0; i < k_field_count; ++i) {
         auto f = static_cast<FieldId>(i);
@@ -176,7 +181,19 @@ void CsvReader::add_row(ReadItem& item, const CsvRecord& record, std::uint32_t f
                                    fmt::format("row has {} fields but the header has {}", record.fields.size(), layout.fields.size()));
         return;
     }
-    for (std::size_t c : layout.claim_columns) {
+    // In one file, a row whose claim columns are byte for byte the claim's first row's
+    // (the separator after the last one included) has nothing to set or check.
+    bool repeats_first_row = false;
+    if (!two_file_) {
+        std::size_t end = layout.prefix_columns < record.field_starts.size() ? record.field_starts[layout.prefix_columns] : record.raw.size();
+        std::string_view prefix = record.raw.substr(0, end);
+        repeats_first_row = have_first_prefix_ && prefix == first_prefix_;
+        if (!have_first_prefix_) {
+            first_prefix_.assign(prefix);
+            have_first_prefix_ = true;
+        }
+    }
+    for (std::size_t c : repeats_first_row ? std::span<const std::size_t>{} : std::span<const std::size_t>(layout.claim_columns)) {
         std::string_view value = trim(record.fields[c]);
         if (value.empty()) continue;
         FieldId f = *layout.fields[c];
@@ -216,6 +233,7 @@ bool CsvReader::next(ReadItem& item) {
     builder_.begin(item.claim);
     header_values_.resize(k_header_field_count);
     header_rows_.assign(k_header_field_count, UINT32_MAX);
+    have_first_prefix_ = false;
     item.claim_id = std::string(claim_id_of(record_, *layout_));
     // The claim_id column is not in claim_columns: set it once, from the first row.
     if (!item.claim_id.empty()) {

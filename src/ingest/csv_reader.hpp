@@ -65,6 +65,10 @@ private:
     // Per claim: first non-empty value of each claim column and the row it came from.
     std::vector<std::string> header_values_;
     std::vector<std::uint32_t> header_rows_;
+    // Per claim, one file only: the bytes of the first row up to its last claim column.
+    // A later row that begins with the same bytes repeats every claim value.
+    std::string first_prefix_;
+    bool have_first_prefix_ = false;
 
     std::vector<HeaderEntry> entries_;
     std::unordered_map<std::string, std::size_t> entry_index_;

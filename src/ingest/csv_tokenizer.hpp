@@ -71,6 +71,10 @@ private:
     };
 
     bool fill();
+    /// Tokenizes the next record when it is wholly in the buffer and has no quotes, lone
+    /// carriage returns, NUL bytes or over-long fields (nearly every record of a claims
+    /// file); false, with nothing consumed, sends it through the state machine.
+    bool plain_record(CsvRecord& record);
     void fail(CsvRecord& record, CsvError error, std::size_t offset);
 
     ByteSource& source_;

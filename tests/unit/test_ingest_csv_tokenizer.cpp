@@ -32,6 +32,40 @@ std::vector<Row> tokenize(std::string text, CsvLimits limits = {}) {
 
 using Fields = std::vector<std::string>;
 
+// Hands out one byte a read, so that no record is ever wholly in the tokenizer's buffer
+// and every one goes through the state machine.
+class OneByteSource : public ByteSource {
+public:
+    explicit OneByteSource(std::string bytes) : bytes_(std::move(bytes)) {}
+    std::size_t read(char* buffer, std::size_t n) override {
+        if (n == 0 || at_ == bytes_.size()) return 0;
+        *buffer = bytes_[at_++];
+        return 1;
+    }
+
+private:
+    std::string bytes_;
+    std::size_t at_ = 0;
+};
+
+struct FullRow {
+    Row row;
+    std::vector<std::uint32_t> starts;
+    bool truncated;
+};
+
+std::vector<FullRow> tokenize_from(ByteSource& source, CsvLimits limits) {
+    CsvTokenizer t(source, limits);
+    CsvRecord r;
+    std::vector<FullRow> rows;
+    while (t.next(r)) {
+        rows.push_back({{std::vector<std::string>(r.fields.begin(), r.fields.end()), r.line, r.end_line, r.error, r.error_offset, std::string(r.raw)},
+                        r.field_starts,
+                        r.truncated});
+    }
+    return rows;
+}
+
 }  // namespace
 
 TEST_SUITE("medclaim::CsvTokenizer") {
@@ -149,5 +183,52 @@ TEST_SUITE("medclaim::CsvTokenizer") {
         REQUIRE(rows.size() == 200000);
         CHECK(rows[199999].fields == Fields{"claim199999", "q,uoted", "3.50"});
         CHECK(rows[199999].line == 200000);
+    }
+
+    TEST_CASE("records read whole in the buffer come out as the state machine makes them, one byte a read") {
+        // Random text over an alphabet heavy in separators and in the bytes that leave the
+        // plain path (quotes, CR, CRLF, NUL), with limits small enough to be crossed.
+        const char alphabet[] = {'a', 'b', 'x', ',', ',', '\n', '\n', '"', '\r', '\0', ' '};
+        std::uint64_t seed = 0x9e3779b97f4a7c15u;
+        auto next = [&seed]() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            return seed;
+        };
+        CsvLimits limits;
+        limits.max_field_bytes = 24;
+        limits.max_record_bytes = 90;
+        for (int round = 0; round < 3000; ++round) {
+            std::string text;
+            std::size_t length = next() % 400;
+            bool plain = round % 3 == 0;  // a third of the texts have only plain bytes and CRLF
+            for (std::size_t i = 0; i < length; ++i) {
+                std::uint64_t r = next();
+                if (plain) {
+                    text += r % 9 == 0 ? ',' : r % 23 == 0 ? '\n' : r % 31 == 0 ? '\r' : static_cast<char>('a' + r % 26);
+                    if (text.back() == '\r') text += '\n';
+                } else {
+                    text += alphabet[r % sizeof alphabet];
+                }
+            }
+            auto whole = string_source(text);
+            OneByteSource bytewise(text);
+            auto fast = tokenize_from(*whole, limits);
+            auto slow = tokenize_from(bytewise, limits);
+            INFO("round ", round);
+            REQUIRE(fast.size() == slow.size());
+            for (std::size_t i = 0; i < fast.size(); ++i) {
+                INFO("record ", i);
+                CHECK(fast[i].row.fields == slow[i].row.fields);
+                CHECK(fast[i].starts == slow[i].starts);
+                CHECK(fast[i].row.raw == slow[i].row.raw);
+                CHECK(fast[i].row.line == slow[i].row.line);
+                CHECK(fast[i].row.end_line == slow[i].row.end_line);
+                CHECK(fast[i].row.error == slow[i].row.error);
+                CHECK(fast[i].row.error_offset == slow[i].row.error_offset);
+                CHECK(fast[i].truncated == slow[i].truncated);
+            }
+        }
     }
 }
