@@ -443,9 +443,7 @@ private:
             read_all(reader, p.part, kept_bytes);
             return;
         }
-        DiagnosticSink quiet(nullptr);
-        CsvReader reader(name_, map_, prepend(header_, view_source(p.bytes)), std::string(), nullptr, quiet, text_);
-        reader.start_at_line(p.first_line);
+        CsvReader reader(name_, map_, header_, p.bytes, p.first_line, text_);
         read_all(reader, p.part, kept_bytes);
         p.ended_in_quotes = reader.ended_in_quotes();
     }

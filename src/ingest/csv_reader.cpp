@@ -54,6 +54,17 @@ CsvReader::CsvReader(std::string name, const ColumnMap& map, std::unique_ptr<Byt
     done_ = layout_->empty;
 }
 
+CsvReader::CsvReader(std::string name, const ColumnMap& map, std::string_view header, std::string_view body, std::uint64_t first_line,
+                     ValueSyntax text)
+    : map_(map), tokenizer_(body), text_(text) {
+    names_ = {std::move(name)};
+    DiagnosticSink quiet(nullptr);
+    CsvTokenizer header_tokenizer(header);
+    layout_ = std::make_unique<Layout>(read_layout(header_tokenizer, names_[0], false, quiet));
+    done_ = layout_->empty;
+    tokenizer_.set_line(first_line);
+}
+
 CsvReader::~CsvReader() = default;
 
 std::size_t CsvReader::claim_id_column() const { return layout_->claim_id_column; }

@@ -25,6 +25,11 @@ public:
     /// Flat mode when `lines_source` is null.
     CsvReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, std::string lines_name,
               std::unique_ptr<ByteSource> lines_source, DiagnosticSink& sink, ValueSyntax text = ValueSyntax::text);
+    /// Flat mode over a piece of a file held by the caller, read in place: `header` is the
+    /// file's header record (already reported on), `body` the rows that follow, the first
+    /// of them on line `first_line`. Problems with the header are not reported again.
+    CsvReader(std::string name, const ColumnMap& map, std::string_view header, std::string_view body, std::uint64_t first_line,
+              ValueSyntax text = ValueSyntax::text);
     ~CsvReader() override;
     bool next(ReadItem& item) override;
 

@@ -75,12 +75,14 @@ Diagnostic record_diagnostic(const std::string& file, const CsvRecord& record, s
     return d;
 }
 
-CsvTokenizer::CsvTokenizer(ByteSource& source, CsvLimits limits) : source_(source), limits_(limits) {
-    // Not zero-filled: only what reads fill is ever looked at, and a reader made for a
-    // small piece of a file touches little of it.
+CsvTokenizer::CsvTokenizer(ByteSource& source, CsvLimits limits) : source_(&source), limits_(limits) {
+    // Not zero-filled: only what reads fill is ever looked at.
     buffer_size_ = limits_.max_record_bytes + 2 * k_read_bytes;
     buffer_ = std::make_unique_for_overwrite<char[]>(buffer_size_);
+    data_ = buffer_.get();
 }
+
+CsvTokenizer::CsvTokenizer(std::string_view bytes, CsvLimits limits) : limits_(limits), data_(bytes.data()), end_(bytes.size()), eof_(true) {}
 
 bool CsvTokenizer::fill() {
     if (eof_) return false;
@@ -90,12 +92,12 @@ bool CsvTokenizer::fill() {
         pos_ = 0;
     }
     if (begin_ > 0) {
-        std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
+        std::memmove(buffer_.get(), data_ + begin_, end_ - begin_);
         end_ -= begin_;
         begin_ = 0;
     }
     // A read at a time that stays in the core's cache until it is parsed.
-    std::size_t got = source_.read(buffer_.get() + end_, std::min(buffer_size_ - end_, k_fill_bytes));
+    std::size_t got = source_->read(buffer_.get() + end_, std::min(buffer_size_ - end_, k_fill_bytes));
     if (got == 0) {
         eof_ = true;
         return false;
@@ -114,7 +116,7 @@ bool CsvTokenizer::plain_record(CsvRecord& record) {
 #if defined(__SSE2__)
     // Sixteen bytes a step: a mask of the separators and terminators, and one of the bytes
     // that need the state machine (quotes, carriage returns other than a CRLF's, NUL).
-    const char* base = buffer_.get() + begin_;
+    const char* base = data_ + begin_;
     std::size_t avail = std::min(end_ - begin_, limits_.max_record_bytes);
     const __m128i comma = _mm_set1_epi8(',');
     const __m128i quote = _mm_set1_epi8('"');
@@ -166,11 +168,11 @@ bool CsvTokenizer::next(CsvRecord& record) {
     // Skip blank lines.
     for (;;) {
         if (begin_ == end_ && !fill()) return false;
-        char c = buffer_[begin_];
+        char c = data_[begin_];
         if (c == '\n') {
             ++begin_;
             ++line_;
-        } else if (c == '\r' && (begin_ + 1 < end_ || fill()) && buffer_[begin_ + 1] == '\n') {
+        } else if (c == '\r' && (begin_ + 1 < end_ || fill()) && data_[begin_ + 1] == '\n') {
             begin_ += 2;
             ++line_;
         } else {
@@ -208,7 +210,7 @@ bool CsvTokenizer::next(CsvRecord& record) {
     for (;;) {
         if (!skipping_ && pos_ > limits_.max_record_bytes) {
             fail(record, CsvError::record_too_long, 0);
-            head_.assign(buffer_.get() + begin_, limits_.max_record_bytes);
+            head_.assign(data_ + begin_, limits_.max_record_bytes);
             skipping_ = true;
         }
         if (at_end()) {
@@ -221,7 +223,7 @@ bool CsvTokenizer::next(CsvRecord& record) {
             record_end = pos_;
             break;
         }
-        char c = buffer_[begin_ + pos_];
+        char c = data_[begin_ + pos_];
         if (state == State::field_begin) {
             escaped = false;
             if (c == '"') {
@@ -233,11 +235,11 @@ bool CsvTokenizer::next(CsvRecord& record) {
         }
         if (state == State::unquoted) {
             // Fast path: plain bytes.
-            pos_ += plain_run(buffer_.get() + begin_ + pos_, end_ - begin_ - pos_);
+            pos_ += plain_run(data_ + begin_ + pos_, end_ - begin_ - pos_);
             // The run may have crossed the record limit: the top of the loop says so
             // wherever the reads happened to end.
             if (begin_ + pos_ == end_ || (!skipping_ && pos_ > limits_.max_record_bytes)) continue;
-            c = buffer_[begin_ + pos_];
+            c = data_[begin_ + pos_];
             if (c == ',') {
                 close_field(field_start, pos_);
                 field_start = ++pos_;
@@ -248,7 +250,7 @@ bool CsvTokenizer::next(CsvRecord& record) {
                 terminator = 1;
                 break;
             } else if (c == '\r') {
-                if ((begin_ + pos_ + 1 < end_ || fill()) && buffer_[begin_ + pos_ + 1] == '\n') {
+                if ((begin_ + pos_ + 1 < end_ || fill()) && data_[begin_ + pos_ + 1] == '\n') {
                     close_field(field_start, pos_);
                     record_end = pos_;
                     terminator = 2;
@@ -264,7 +266,7 @@ bool CsvTokenizer::next(CsvRecord& record) {
         }
         if (state == State::quoted) {
             if (c == '"') {
-                if ((begin_ + pos_ + 1 < end_ || fill()) && buffer_[begin_ + pos_ + 1] == '"') {
+                if ((begin_ + pos_ + 1 < end_ || fill()) && data_[begin_ + pos_ + 1] == '"') {
                     escaped = true;
                     pos_ += 2;
                 } else {
@@ -284,7 +286,7 @@ bool CsvTokenizer::next(CsvRecord& record) {
             close_field(field_start + 1, value_end);
             field_start = ++pos_;
             state = State::field_begin;
-        } else if (c == '\n' || (c == '\r' && (begin_ + pos_ + 1 < end_ || fill()) && buffer_[begin_ + pos_ + 1] == '\n')) {
+        } else if (c == '\n' || (c == '\r' && (begin_ + pos_ + 1 < end_ || fill()) && data_[begin_ + pos_ + 1] == '\n')) {
             close_field(field_start + 1, value_end);
             record_end = pos_;
             terminator = c == '\n' ? 1 : 2;
@@ -304,13 +306,13 @@ bool CsvTokenizer::next(CsvRecord& record) {
         spans_.clear();
         record.field_starts.clear();
     } else {
-        record.raw = std::string_view(buffer_.get() + begin_, record_end);
+        record.raw = std::string_view(data_ + begin_, record_end);
         std::size_t escaped_bytes = 0;
         for (const Span& s : spans_) escaped_bytes += s.escaped ? s.end - s.begin : 0;
         scratch_.clear();
         scratch_.reserve(escaped_bytes);  // no reallocation below: views into scratch_ stay valid
         for (const Span& s : spans_) {
-            std::string_view value(buffer_.get() + begin_ + s.begin, s.end - s.begin);
+            std::string_view value(data_ + begin_ + s.begin, s.end - s.begin);
             if (!s.escaped) {
                 record.fields.push_back(value);
                 continue;

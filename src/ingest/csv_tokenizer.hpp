@@ -56,6 +56,9 @@ Diagnostic record_diagnostic(const std::string& file, const CsvRecord& record, s
 class CsvTokenizer {
 public:
     explicit CsvTokenizer(ByteSource& source, CsvLimits limits = {});
+    /// Tokenizes `bytes` where they are, without copying them; the caller keeps them
+    /// alive and unchanged while records are read.
+    explicit CsvTokenizer(std::string_view bytes, CsvLimits limits = {});
     /// Reads the next record; false at the end of the input.
     bool next(CsvRecord& record);
     /// Numbers the next record's first line `line` (for a piece cut out of a file).
@@ -77,10 +80,11 @@ private:
     bool plain_record(CsvRecord& record);
     void fail(CsvRecord& record, CsvError error, std::size_t offset);
 
-    ByteSource& source_;
+    ByteSource* source_ = nullptr;       // null for bytes held by the caller
     CsvLimits limits_;
-    std::unique_ptr<char[]> buffer_;
+    std::unique_ptr<char[]> buffer_;    // what reads fill; none for bytes held by the caller
     std::size_t buffer_size_ = 0;
+    const char* data_ = nullptr;        // the bytes scanned: buffer_ or the caller's
     std::size_t begin_ = 0;  // first unread byte
     std::size_t end_ = 0;    // one past the last valid byte
     std::size_t pos_ = 0;    // scan position, relative to begin_
