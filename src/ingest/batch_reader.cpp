@@ -16,6 +16,7 @@
 #include "ingest/csv_reader.hpp"
 #include "ingest/jsonl_reader.hpp"
 #include "util/text.hpp"
+#include "util/thread_name.hpp"
 
 namespace medclaim {
 namespace {
@@ -56,7 +57,10 @@ struct Piece {
 class PieceParsers {
 public:
     PieceParsers(unsigned threads, std::function<void(Piece&)> parse) : parse_(std::move(parse)) {
-        for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { loop(); });
+        for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] {
+            name_this_thread("mc-parse");
+            loop();
+        });
     }
     ~PieceParsers() {
         {
@@ -569,7 +573,10 @@ private:
 // Runs an Impl on a thread of its own, a few batches ahead of the caller.
 class ReadAhead {
 public:
-    explicit ReadAhead(BatchReader::Impl& impl) : impl_(impl), thread_([this] { loop(); }) {}
+    explicit ReadAhead(BatchReader::Impl& impl) : impl_(impl), thread_([this] {
+        name_this_thread("mc-read");
+        loop();
+    }) {}
     ~ReadAhead() {
         {
             std::lock_guard lock(mutex_);

@@ -19,6 +19,7 @@
 #include "util/output_file.hpp"
 #include "util/progress.hpp"
 #include "util/text.hpp"
+#include "util/thread_name.hpp"
 
 namespace medclaim {
 
@@ -165,8 +166,14 @@ class Intake::Pipeline {
 public:
     Pipeline(std::size_t lanes, std::function<void(std::size_t slot, std::size_t lane)> prepare, std::function<bool(std::size_t slot)> finish)
         : prepare_(std::move(prepare)), finish_(std::move(finish)), prepared_(lanes, 0) {
-        for (std::size_t lane = 0; lane < lanes; ++lane) threads_.emplace_back([this, lane] { prepare_loop(lane); });
-        threads_.emplace_back([this] { finish_loop(); });
+        for (std::size_t lane = 0; lane < lanes; ++lane) threads_.emplace_back([this, lane] {
+            name_this_thread("mc-lane");
+            prepare_loop(lane);
+        });
+        threads_.emplace_back([this] {
+            name_this_thread("mc-finish");
+            finish_loop();
+        });
     }
     /// Lets the batches posted be prepared and finished (unless the run stopped), then
     /// joins the threads.

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "util/error.hpp"
+#include "util/thread_name.hpp"
 
 namespace medclaim {
 namespace {
@@ -95,6 +96,7 @@ void OutputFile::write_behind() {
     behind_ = std::make_unique<Behind>();
     Behind& b = *behind_;
     b.thread = std::thread([this, &b] {
+        name_this_thread("mc-write");
         std::unique_lock lock(b.mutex);
         for (;;) {
             b.changed.wait(lock, [&] { return !b.full.empty() || b.stop; });
