@@ -38,7 +38,7 @@ void Accumulators::remember(std::string_view member_id, int plan_year, const Gro
     LastLookup& l = last_[next_last_++ % last_.size()];
     l.member.assign(member_id);
     l.year = plan_year;
-    l.group = &g;  // entries of a deque that only grows at the back stay where they are
+    l.group = &g;  // entries of a ChunkedVector stay where they are
 }
 
 Accumulators::Group& Accumulators::group(std::string_view member_id, int plan_year) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/claim.hpp"
+#include "util/chunked_vector.hpp"
 #include "util/date.hpp"
 #include "util/flat_index.hpp"
 
@@ -70,23 +71,29 @@ public:
     }
     /// Starts loading what for_each_covering(member_id) reads, in two steps for a caller
     /// that goes through claims in order: step 1 (two claims ahead) the index slot,
-    /// step 2 (one claim ahead, once that slot is in) the member's first policy.
+    /// step 2 (one claim ahead, once that slot is in) the member's first policy (its
+    /// first two cache lines: id, product, dates) and its link to the next.
     void prefetch(std::string_view member_id, int step) const {
         std::uint32_t h = FlatIndex::hash(member_id);
         if (step == 1) return by_member_.prefetch(h);
-        if (std::uint32_t i = by_member_.likely(h); i != k_none) __builtin_prefetch(&policies_[i]);
+        if (std::uint32_t i = by_member_.likely(h); i != k_none) {
+            const char* p = reinterpret_cast<const char*>(&policies_[i]);
+            __builtin_prefetch(p);
+            __builtin_prefetch(p + 64);
+            __builtin_prefetch(&next_[i]);
+        }
     }
     /// The member's policies that cover day `d`, in start-date order.
     std::vector<const Policy*> covering(std::string_view member_id, Date d) const;
     std::size_t size() const { return policies_.size(); }
-    const std::deque<Policy>& all() const { return policies_; }
+    const ChunkedVector<Policy>& all() const { return policies_; }
 
 private:
     static constexpr std::uint32_t k_none = FlatIndex::k_none;
     std::string_view intern(std::string_view s);
     std::uint32_t first_of(std::string_view member_id) const;
 
-    std::deque<Policy> policies_;               // no reallocation spikes as it grows
+    ChunkedVector<Policy> policies_;            // policies never move; no reallocation spikes as it grows
     std::vector<std::uint32_t> next_;          // the member's next policy, or k_none
     FlatIndex by_id_;                          // the policy with that id
     FlatIndex by_member_;                      // the member's first policy

@@ -600,6 +600,14 @@ Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& 
     return out;
 }
 
+void Ledger::prefetch(const Claim& claim, int step) const {
+    if (policies_ != nullptr) policies_->prefetch(claim.member.id, step);
+    const Shard& shard = shards_[shards_.size() == 1 ? 0 : shard_of(claim.member.id)];
+    // The year of the claim's date: the plan year unless the pack starts it later than
+    // January (then this loads what is not read, and nothing else happens).
+    shard.acc.prefetch(claim.member.id, claim.plan_year ? *claim.plan_year : claim.visit.admit_date.year(), step);
+}
+
 Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain) {
     Shard& shard = shards_[shard_of(claim.member.id)];
     if (shard.acc.size() + shard.acc.member_years() > max_cached_entries_ / shards_.size()) flush_counters(shard, true);

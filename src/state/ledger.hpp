@@ -74,12 +74,11 @@ public:
     /// fingerprint without one (nothing of it outlives the run).
     Settlement settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain);
     /// Starts loading what settle(claim) will look up first in big tables (the member's
-    /// policies), `step` 1 two claims ahead and 2 one claim ahead (PolicyBook::prefetch),
-    /// so that a caller going through claims hides those cache misses behind the
-    /// claim it settles meanwhile. Changes nothing.
-    void prefetch(const Claim& claim, int step) const {
-        if (policies_ != nullptr) policies_->prefetch(claim.member.id, step);
-    }
+    /// policies and accumulators of the claim's year), `step` 1 two claims ahead and 2
+    /// one claim ahead (PolicyBook::prefetch, Accumulators::prefetch), so that a caller
+    /// going through claims hides those cache misses behind the claim it settles
+    /// meanwhile. Changes nothing.
+    void prefetch(const Claim& claim, int step) const;
     /// Sets an accumulator before any claim of the run (pack tests' starting values).
     void preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
     /// The policies the commercial products of a pack pay for (none when not set).

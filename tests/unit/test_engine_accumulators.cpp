@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -73,6 +75,22 @@ TEST_SUITE("medclaim::Accumulators") {
         acc.forget_changes();
         CHECK(acc.changed() == 0);
         CHECK(acc.get("M1", 2024, "basic.paid") == 350);
+    }
+
+    TEST_CASE("prefetching a member-year, present or not, changes nothing") {
+        Accumulators acc;
+        acc.prefetch("M1", 2024, 1);  // an empty table: nothing to load
+        acc.prefetch("M1", 2024, 2);
+        for (int i = 0; i < 1000; ++i) acc.set("M" + std::to_string(i), 2024, "basic.paid", i);
+        for (int i = 0; i < 1000; i += 7) {
+            std::string member = "M" + std::to_string(i);
+            acc.prefetch(member, 2024, 1);
+            acc.prefetch(member, 2024, 2);
+            acc.prefetch(member, 2023, 2);  // a year it does not hold
+            CHECK(acc.get(member, 2024, "basic.paid") == i);
+        }
+        CHECK(acc.member_years() == 1000);
+        CHECK(acc.get("M5", 2023, "basic.paid") == 0);
     }
 
     TEST_CASE("a copy reads its own counters, not the original's") {
