@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <iterator>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -13,7 +14,7 @@ namespace medclaim {
 /// std::deque keeps the same promise with 512-byte blocks, whose map, for hundreds of
 /// thousands of policies or member-years, is megabytes: a cache miss before the element's
 /// own, also when the caller only wants to prefetch the element.
-template <class T, unsigned Bits = 8>
+template <class T, unsigned Bits = 8, class Allocator = std::allocator<T>>
 class ChunkedVector {
 public:
     static constexpr std::size_t k_chunk = std::size_t{1} << Bits;
@@ -52,7 +53,7 @@ public:
     // A copy reserves its chunks too: a vector's copy has no room to spare.
     ChunkedVector(const ChunkedVector& other) : size_(other.size_) {
         chunks_.reserve(other.chunks_.size());
-        for (const std::vector<T>& chunk : other.chunks_) {
+        for (const Chunk& chunk : other.chunks_) {
             chunks_.emplace_back().reserve(k_chunk);
             chunks_.back().insert(chunks_.back().end(), chunk.begin(), chunk.end());
         }
@@ -90,7 +91,8 @@ public:
     const_iterator end() const { return {this, size_}; }
 
 private:
-    std::vector<std::vector<T>> chunks_;
+    using Chunk = std::vector<T, Allocator>;
+    std::vector<Chunk> chunks_;
     std::size_t size_ = 0;
 };
 
