@@ -382,35 +382,47 @@ private:
         }
     }
 
+    // The claim id of the line that ends at the line end `nl` (see csv_claim_id).
+    std::optional<std::string> csv_id_before(std::size_t nl) const {
+        const void* prev = nl == 0 ? nullptr : memrchr(carry_.data(), '\n', nl);
+        std::size_t begin = prev == nullptr ? 0 : static_cast<std::size_t>(static_cast<const char*>(prev) - carry_.data()) + 1;
+        return csv_claim_id(std::string_view(carry_).substr(begin, nl - begin), id_column_);
+    }
+
+    // Whether a cut between the lines whose claim ids are `before` and `after` falls
+    // between two claims.
+    static bool between_claims(const std::optional<std::string>& before, const std::optional<std::string>& after) {
+        return before && after && (before->empty() || *before != *after);
+    }
+
     // Whether a cut after the line end at `nl` falls between two claims, judged from the
     // two lines around it (the parsed pieces confirm it later).
     bool csv_cut_at(std::size_t nl) const {
-        std::size_t prev_begin = nl == 0 ? 0 : carry_.rfind('\n', nl - 1);
-        prev_begin = prev_begin == std::string::npos || nl == 0 ? 0 : prev_begin + 1;
         std::size_t next_end = carry_.find('\n', nl + 1);
         if (next_end == std::string::npos) {
             if (!eof_) return false;
             next_end = carry_.size();
         }
-        std::string_view text(carry_);
-        auto a = csv_claim_id(text.substr(prev_begin, nl - prev_begin), id_column_);
-        auto b = csv_claim_id(text.substr(nl + 1, next_end - nl - 1), id_column_);
-        return a && b && (a->empty() || *a != *b);
+        return between_claims(csv_id_before(nl), csv_claim_id(std::string_view(carry_).substr(nl + 1, next_end - nl - 1), id_column_));
     }
 
     // The next piece of a flat CSV input; false at its end, or when no cut was found
     // within 64 MiB (tail_pending_).
     bool cut_csv(Piece& p) {
         if (std::optional<bool> settled = take_rest(p)) return *settled;
-        // Back from the piece size, then forward.
+        // Back from the piece size, then forward. Going back, the line after a candidate
+        // is the one before the candidate judged last: its claim id is known.
+        std::optional<std::optional<std::string>> after;
         for (std::size_t end = std::min(carry_.size(), piece_bytes_); end > 0;) {
             const void* nl = memrchr(carry_.data(), '\n', end);
             if (nl == nullptr) break;
             auto at = static_cast<std::size_t>(static_cast<const char*>(nl) - carry_.data());
-            if (csv_cut_at(at)) {
+            std::optional<std::string> before = csv_id_before(at);
+            if (after ? between_claims(before, *after) : csv_cut_at(at)) {
                 take(p, at + 1);
                 return true;
             }
+            after = std::move(before);
             end = at;
         }
         std::size_t from = std::min(carry_.size(), piece_bytes_);
