@@ -86,15 +86,14 @@ public:
     /// The member's policies that cover day `d`, in start-date order.
     std::vector<const Policy*> covering(std::string_view member_id, Date d) const;
     std::size_t size() const { return policies_.size(); }
-    using Store = ChunkedVector<Policy, 14, BigAllocator<Policy>>;  // chunks of 16,384 (3 MB), on huge pages
-    const Store& all() const { return policies_; }
+    const ChunkedVector<Policy>& all() const { return policies_; }
 
 private:
     static constexpr std::uint32_t k_none = FlatIndex::k_none;
     std::string_view intern(std::string_view s);
     std::uint32_t first_of(std::string_view member_id) const;
 
-    Store policies_;                            // policies never move; no reallocation spikes as it grows
+    ChunkedVector<Policy> policies_;            // policies never move; no reallocation spikes as it grows
     std::vector<std::uint32_t> next_;          // the member's next policy, or k_none
     FlatIndex by_id_;                          // the policy with that id
     FlatIndex by_member_;                      // the member's first policy

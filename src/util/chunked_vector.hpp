@@ -2,7 +2,6 @@
 
 #include <cstddef>
 #include <iterator>
-#include <memory>
 #include <utility>
 #include <vector>
 
@@ -14,7 +13,7 @@ namespace medclaim {
 /// std::deque keeps the same promise with 512-byte blocks, whose map, for hundreds of
 /// thousands of policies or member-years, is megabytes: a cache miss before the element's
 /// own, also when the caller only wants to prefetch the element.
-template <class T, unsigned Bits = 8, class Allocator = std::allocator<T>>
+template <class T, unsigned Bits = 8>
 class ChunkedVector {
 public:
     static constexpr std::size_t k_chunk = std::size_t{1} << Bits;
@@ -53,7 +52,7 @@ public:
     // A copy reserves its chunks too: a vector's copy has no room to spare.
     ChunkedVector(const ChunkedVector& other) : size_(other.size_) {
         chunks_.reserve(other.chunks_.size());
-        for (const Chunk& chunk : other.chunks_) {
+        for (const std::vector<T>& chunk : other.chunks_) {
             chunks_.emplace_back().reserve(k_chunk);
             chunks_.back().insert(chunks_.back().end(), chunk.begin(), chunk.end());
         }
@@ -91,8 +90,7 @@ public:
     const_iterator end() const { return {this, size_}; }
 
 private:
-    using Chunk = std::vector<T, Allocator>;
-    std::vector<Chunk> chunks_;
+    std::vector<std::vector<T>> chunks_;
     std::size_t size_ = 0;
 };
 

@@ -6,7 +6,6 @@
 #include <string_view>
 #include <vector>
 
-#include "util/huge_pages.hpp"
 #include "util/text.hpp"
 
 namespace medclaim {
@@ -82,7 +81,7 @@ private:
     }
 
     void grow() {
-        Slots old(std::max<std::size_t>(1024, slots_.size() * 2));
+        std::vector<Slot> old(std::max<std::size_t>(1024, slots_.size() * 2));
         old.swap(slots_);
         std::size_t mask = slots_.size() - 1;
         for (const Slot& s : old) {
@@ -93,8 +92,7 @@ private:
         }
     }
 
-    using Slots = std::vector<Slot, BigAllocator<Slot>>;  // a big table: huge pages
-    Slots slots_;
+    std::vector<Slot> slots_;
     std::size_t size_ = 0;
 };
 

@@ -4,8 +4,6 @@
 #include <vector>
 
 #include "util/chunked_vector.hpp"
-#include "util/flat_index.hpp"
-#include "util/huge_pages.hpp"
 
 using namespace medclaim;
 
@@ -41,40 +39,5 @@ TEST_SUITE("medclaim::ChunkedVector") {
         CHECK(b[0] == "changed");
         b.clear();
         CHECK(b.empty());
-    }
-
-    TEST_CASE("a chunked vector on big blocks keeps its elements in place") {
-        ChunkedVector<std::uint64_t, 19, BigAllocator<std::uint64_t>> v;  // 4 MiB chunks: mapped on their own
-        const std::uint64_t* first = &v.emplace_back(7);
-        for (std::uint64_t i = 1; i < 600'000; ++i) v.push_back(i * 3);
-        CHECK(&v[0] == first);
-        CHECK(v[0] == 7);
-        CHECK(v[599'999] == 599'999 * 3);
-        CHECK(v.size() == 600'000);
-    }
-}
-
-TEST_SUITE("medclaim::allocate_big") {
-    TEST_CASE("small and big blocks are writable to their last byte and given back") {
-        for (std::size_t bytes : {std::size_t{1}, std::size_t{4096}, (std::size_t{2} << 20) - 1, std::size_t{2} << 20, (std::size_t{5} << 20) + 3}) {
-            auto* p = static_cast<unsigned char*>(allocate_big(bytes));
-            REQUIRE(p != nullptr);
-            p[0] = 1;
-            p[bytes - 1] = 2;
-            CHECK(p[bytes - 1] == 2);
-            CHECK(p[0] == (bytes == 1 ? 2 : 1));
-            deallocate_big(p, bytes);
-        }
-        deallocate_big(nullptr, 0);  // nothing to give back
-    }
-
-    TEST_CASE("an index grown over big blocks finds every key") {
-        FlatIndex index;
-        std::vector<std::uint32_t> hashes;
-        for (std::uint32_t k = 0; k < 400'000; ++k) hashes.push_back(FlatIndex::hash(std::to_string(k)));
-        for (std::uint32_t k = 0; k < 400'000; ++k) CHECK_FALSE(index.find_or_add(hashes[k], k, [](std::uint32_t) { return false; }) != FlatIndex::k_none);
-        int found = 0;
-        for (std::uint32_t k = 0; k < 400'000; k += 997) found += index.find(hashes[k], [&](std::uint32_t at) { return at == k; }) == k;
-        CHECK(found == 402);
     }
 }
