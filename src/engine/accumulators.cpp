@@ -46,7 +46,7 @@ Accumulators::Group& Accumulators::group(std::string_view member_id, int plan_ye
     // One probe finds the member-year or records the entry about to be added.
     auto position = static_cast<std::uint32_t>(entries_.size());
     std::uint32_t i = entry_index_.find_or_add(hash_of(member_id, plan_year), position, same_entry(member_id, plan_year));
-    Group& g = i != FlatIndex::k_none ? entries_[i].group : entries_.emplace_back(Entry{std::string(member_id), plan_year, {}}).group;
+    Group& g = i != FlatIndex::k_none ? entries_[i].group : entries_.emplace_back(Entry{Key(member_id.begin(), member_id.end()), plan_year, {}}).group;
     remember(member_id, plan_year, g);
     return g;
 }

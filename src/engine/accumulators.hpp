@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "util/chunked_vector.hpp"
 #include "util/flat_index.hpp"
 #include "util/text.hpp"
@@ -70,7 +72,7 @@ public:
     template <class F>
     void for_each_changed(F&& f) const {
         for (const Entry& e : entries_) {
-            if (e.group.changed) f(std::string_view(e.member_id), e.plan_year, named(e.group));
+            if (e.group.changed) f(e.member_id(), e.plan_year, named(e.group));
         }
     }
     /// Marks every member-year unchanged (they were written out).
@@ -81,19 +83,24 @@ private:
         std::uint32_t name;  // index into names_
         std::int64_t value;
     };
+    // A member-year's counters and its key are held in the entry itself up to a few
+    // counters and 30 bytes (a member id, or member and policy id): a look-up then
+    // reads one place, not three.
     struct Group {
-        std::vector<Slot> slots;
+        boost::container::small_vector<Slot, 6> slots;
         bool changed = false;
     };
+    using Key = boost::container::small_vector<char, 30>;
     struct Entry {
-        std::string member_id;
+        Key key;  // the member id (or policy key)
         int plan_year = 0;
         Group group;
+        std::string_view member_id() const { return {key.data(), key.size()}; }
     };
     static std::uint32_t hash_of(std::string_view member_id, int plan_year);
     // What FlatIndex asks: is the entry (name) at a position the one sought?
     auto same_entry(std::string_view member_id, int plan_year) const {
-        return [this, member_id, plan_year](std::uint32_t k) { return entries_[k].plan_year == plan_year && entries_[k].member_id == member_id; };
+        return [this, member_id, plan_year](std::uint32_t k) { return entries_[k].plan_year == plan_year && entries_[k].member_id() == member_id; };
     }
     auto same_name(std::string_view counter) const {
         return [this, counter](std::uint32_t k) { return names_[k] == counter; };
