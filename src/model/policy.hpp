@@ -86,14 +86,15 @@ public:
     /// The member's policies that cover day `d`, in start-date order.
     std::vector<const Policy*> covering(std::string_view member_id, Date d) const;
     std::size_t size() const { return policies_.size(); }
-    const ChunkedVector<Policy>& all() const { return policies_; }
+    using Store = ChunkedVector<Policy, 12>;  // chunks of 4,096: a table of chunks small enough to stay in cache
+    const Store& all() const { return policies_; }
 
 private:
     static constexpr std::uint32_t k_none = FlatIndex::k_none;
     std::string_view intern(std::string_view s);
     std::uint32_t first_of(std::string_view member_id) const;
 
-    ChunkedVector<Policy> policies_;            // policies never move; no reallocation spikes as it grows
+    Store policies_;                            // policies never move; no reallocation spikes as it grows
     std::vector<std::uint32_t> next_;          // the member's next policy, or k_none
     FlatIndex by_id_;                          // the policy with that id
     FlatIndex by_member_;                      // the member's first policy

@@ -601,11 +601,27 @@ Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& 
 }
 
 void Ledger::prefetch(const Claim& claim, int step) const {
-    if (policies_ != nullptr) policies_->prefetch(claim.member.id, step);
     const Shard& shard = shards_[shards_.size() == 1 ? 0 : shard_of(claim.member.id)];
-    // The year of the claim's date: the plan year unless the pack starts it later than
-    // January (then this loads what is not read, and nothing else happens).
-    shard.acc.prefetch(claim.member.id, claim.plan_year ? *claim.plan_year : claim.visit.admit_date.year(), step);
+    if (step < 3) {
+        if (policies_ != nullptr) policies_->prefetch(claim.member.id, step);
+        // The year of the claim's date: the plan year unless the pack starts it later
+        // than January (then this loads what is not read, and nothing else happens).
+        shard.acc.prefetch(claim.member.id, claim.plan_year ? *claim.plan_year : claim.visit.admit_date.year(), step);
+        return;
+    }
+    if (policies_ == nullptr || !claim.policies.empty()) return;
+    // The policies' accumulator keys (policy_key), put together without allocating.
+    char key[128];
+    const std::string& member = claim.member.id;
+    if (member.size() + 1 >= sizeof key) return;
+    std::memcpy(key, member.data(), member.size());
+    key[member.size()] = k_policy_separator;
+    policies_->for_each_covering(member, claim.visit.admit_date, [&](const Policy& p) {
+        std::size_t n = member.size() + 1 + p.id.size();
+        if (n > sizeof key) return;
+        std::memcpy(key + member.size() + 1, p.id.data(), p.id.size());
+        shard.acc.prefetch(std::string_view(key, n), policy_year_start(p, claim.visit.admit_date).year(), 1);
+    });
 }
 
 Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain) {
