@@ -181,16 +181,16 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
         LaneSettlements& mine = settled[slot][lane];
         mine.size = 0;
         mine.next = 0;
-        // The lane's claims first, so that the ledger can be told three claims ahead.
+        // The lane's claims first, so that the ledger can be told four claims ahead.
         for (std::size_t i = 0; i < claims.size(); ++i) {
             if (lanes > 1 && ledger.shard_of(claims[i]->claim.member.id) != lane) continue;
             if (mine.size == mine.entries.size()) mine.entries.emplace_back();
             mine.entries[mine.size++].index = i;
         }
         for (std::size_t k = 0; k < mine.size; ++k) {
-            if (k + 3 < mine.size) ledger.prefetch(claims[mine.entries[k + 3].index]->claim, 1);
-            if (k + 2 < mine.size) ledger.prefetch(claims[mine.entries[k + 2].index]->claim, 2);
-            if (k + 1 < mine.size) ledger.prefetch(claims[mine.entries[k + 1].index]->claim, 3);
+            for (int step = 1; step <= 4; ++step) {
+                if (k + 5 - static_cast<std::size_t>(step) < mine.size) ledger.prefetch(claims[mine.entries[k + 5 - static_cast<std::size_t>(step)].index]->claim, step);
+            }
             LaneSettlements::Entry& e = mine.entries[k];
             e.settlement = settle(*claims[e.index]);
         }

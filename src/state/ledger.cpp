@@ -602,11 +602,11 @@ Settlement Ledger::reverse(Shard& shard, const Claim& claim, const std::string& 
 
 void Ledger::prefetch(const Claim& claim, int step) const {
     const Shard& shard = shards_[shards_.size() == 1 ? 0 : shard_of(claim.member.id)];
-    if (step < 3) {
+    if (step < 4) {
         if (policies_ != nullptr) policies_->prefetch(claim.member.id, step);
         // The year of the claim's date: the plan year unless the pack starts it later
         // than January (then this loads what is not read, and nothing else happens).
-        shard.acc.prefetch(claim.member.id, claim.plan_year ? *claim.plan_year : claim.visit.admit_date.year(), step);
+        if (step < 3) shard.acc.prefetch(claim.member.id, claim.plan_year ? *claim.plan_year : claim.visit.admit_date.year(), step);
         return;
     }
     if (policies_ == nullptr || !claim.policies.empty()) return;

@@ -75,10 +75,11 @@ public:
     Settlement settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain);
     /// Starts loading what settle(claim) will look up in big tables, so that a caller
     /// going through claims hides those cache misses behind the claims it settles
-    /// meanwhile: step 1 (three claims ahead) the index slots of the member's policies
-    /// and of its accumulators of the claim's year, step 2 (two ahead) the policies and
-    /// the accumulators, step 3 (one ahead, the policies in cache by then) the index
-    /// slots of the accumulators of the policies that cover the claim. Changes nothing.
+    /// meanwhile: step 1 (four claims ahead) the index slots of the member's policies
+    /// and of its accumulators of the claim's year, step 2 (three ahead) the first
+    /// policy and the accumulators, step 3 (two ahead) the other policies, step 4 (one
+    /// ahead, the policies in cache by then) the index slots of the accumulators of the
+    /// policies that cover the claim. Changes nothing.
     void prefetch(const Claim& claim, int step) const;
     /// Sets an accumulator before any claim of the run (pack tests' starting values).
     void preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
