@@ -31,17 +31,18 @@ for format in csv jsonl; do
         # a gigabyte of the last run's output is not this run's work.
         rm -f "$dir/out.jsonl"
         sync
-        out=$( { $pin /usr/bin/time -f "TIME %e %M" "$build/src/medclaim" adjudicate --threads "$threads" --rules "$pack" --out "$dir/out.jsonl" "$file"; } 2>&1 )
+        out=$( { $pin /usr/bin/time -f "TIME %e %M %U %S" "$build/src/medclaim" adjudicate --threads "$threads" --rules "$pack" --out "$dir/out.jsonl" "$file"; } 2>&1 )
         secs=$(echo "$out" | awk '/^TIME/{print $2}')
         rss=$(echo "$out" | awk '/^TIME/{print $3}')
+        cpu=$(echo "$out" | awk '/^TIME/{print $4 + $5}')
         if [ -z "$lines" ]; then
             lines=$(echo "$out" | sed -n 's/^medclaim: records: \([0-9]*\) read.*/\1/p')
             [ "$format" = jsonl ] && lines=$(grep -o '"line_no"' "$file" | wc -l)
         fi
         [ -z "$one" ] && one=$secs
-        awk -v f="$format" -v t="$threads" -v n="$lines" -v s="$secs" -v r="$rss" -v one="$one" 'BEGIN {
-            printf "%-5s --threads %d %9d fee lines  adjudicate %6.2f s = %6.0f k lines/s  %4.2fx one thread  peak RSS %5.1f MB\n",
-                   f, t, n, s, n / s / 1000, one / s, r / 1024 }'
+        awk -v f="$format" -v t="$threads" -v n="$lines" -v s="$secs" -v r="$rss" -v one="$one" -v c="$cpu" 'BEGIN {
+            printf "%-5s --threads %d %9d fee lines  adjudicate %6.2f s = %6.0f k lines/s  %4.2fx one thread  cpu %6.2f s  peak RSS %5.1f MB\n",
+                   f, t, n, s, n / s / 1000, one / s, c, r / 1024 }'
         echo "$out" | grep '^medclaim: \(adjudicated\|records\)' | sed 's/^/      /'
     done
 done

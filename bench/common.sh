@@ -20,11 +20,12 @@ alternate() {
     for round in $(seq "$rounds"); do
         for kind in basic "$name"; do
             sync
-            out=$( { taskset -c 0 /usr/bin/time -f "TIME %e %M" bash -c "$(declare -f "run_$kind"); run_$kind"; } 2>&1 )
+            out=$( { taskset -c 0 /usr/bin/time -f "TIME %e %M %U %S" bash -c "$(declare -f "run_$kind"); run_$kind"; } 2>&1 )
             secs=$(echo "$out" | awk '/^TIME/{print $2}')
             rss=$(echo "$out" | awk '/^TIME/{print $3}')
-            awk -v k="$kind" -v r="$round" -v n="$lines" -v s="$secs" -v m="$rss" 'BEGIN {
-                printf "round %d %-5s %9d fee lines  %6.2f s = %6.0f k lines/s  peak RSS %5.1f MB\n", r, k, n, s, n / s / 1000, m / 1024 }'
+            cpu=$(echo "$out" | awk '/^TIME/{print $4 + $5}')
+            awk -v k="$kind" -v r="$round" -v n="$lines" -v s="$secs" -v m="$rss" -v c="$cpu" 'BEGIN {
+                printf "round %d %-5s %9d fee lines  %6.2f s = %6.0f k lines/s  cpu %6.2f s  peak RSS %5.1f MB\n", r, k, n, s, n / s / 1000, c, m / 1024 }'
             if [ "$round" = 1 ]; then
                 echo "$out" | grep '^medclaim: \(adjudicated\|policies\)' | sed 's/^/      /' || true
                 if declare -f "after_$kind" >/dev/null; then "after_$kind" | sed 's/^/      /'; fi
