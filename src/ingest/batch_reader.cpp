@@ -260,6 +260,7 @@ private:
                     carry_line_ = 1 + count_lines(header_);
                     CsvReader probe(name_, map_, view_source(header_), std::string(), nullptr, keep, text_);
                     id_column_ = probe.claim_id_column();
+                    layout_ = probe.layout();
                     return;
                 }
                 if (c != '\n' && c != '\r') content = true;
@@ -459,7 +460,7 @@ private:
             read_all(reader, p.part, kept_bytes);
             return;
         }
-        CsvReader reader(name_, map_, header_, p.bytes, p.first_line, text_);
+        CsvReader reader(name_, map_, layout_, p.bytes, p.first_line, text_);
         read_all(reader, p.part, kept_bytes);
         p.ended_in_quotes = reader.ended_in_quotes();
     }
@@ -574,6 +575,7 @@ private:
     std::uint64_t carry_line_ = 1;   // line number of carry_'s first line
     bool eof_ = false;
     std::string header_;             // CSV: the header record and its line end
+    std::shared_ptr<const CsvReader::Layout> layout_;  // CSV: what header_ says, for every piece
     std::size_t id_column_ = 0;
     bool tail_pending_ = false;      // CSV: no cut within 64 MiB
     bool cut_done_ = false;          // no piece left to cut

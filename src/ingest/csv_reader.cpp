@@ -40,27 +40,24 @@ CsvReader::CsvReader(std::string name, const ColumnMap& map, std::unique_ptr<Byt
     two_file_ = lines_source != nullptr;
     if (!two_file_) {
         names_ = {std::move(name)};
-        layout_ = std::make_unique<Layout>(read_layout(tokenizer_, names_[0], false, sink));
+        layout_ = std::make_shared<const Layout>(read_layout(tokenizer_, names_[0], false, sink));
         done_ = layout_->empty;
         return;
     }
     // The streamed file is the lines file; the claims file is loaded first.
     names_ = {std::move(lines_name), std::move(name)};
-    claims_layout_ = std::make_unique<Layout>(read_layout(tokenizer_, names_[1], true, sink));
+    claims_layout_ = std::make_shared<const Layout>(read_layout(tokenizer_, names_[1], true, sink));
     load_claims_file(tokenizer_, *claims_layout_);
     lines_source_ = std::move(lines_source);
     lines_tokenizer_ = std::make_unique<CsvTokenizer>(*lines_source_);
-    layout_ = std::make_unique<Layout>(read_layout(*lines_tokenizer_, names_[0], false, sink));
+    layout_ = std::make_shared<const Layout>(read_layout(*lines_tokenizer_, names_[0], false, sink));
     done_ = layout_->empty;
 }
 
-CsvReader::CsvReader(std::string name, const ColumnMap& map, std::string_view header, std::string_view body, std::uint64_t first_line,
-                     ValueSyntax text)
-    : map_(map), tokenizer_(body), text_(text) {
+CsvReader::CsvReader(std::string name, const ColumnMap& map, std::shared_ptr<const Layout> layout, std::string_view body,
+                     std::uint64_t first_line, ValueSyntax text)
+    : map_(map), tokenizer_(body), layout_(std::move(layout)), text_(text) {
     names_ = {std::move(name)};
-    DiagnosticSink quiet(nullptr);
-    CsvTokenizer header_tokenizer(header);
-    layout_ = std::make_unique<Layout>(read_layout(header_tokenizer, names_[0], false, quiet));
     done_ = layout_->empty;
     tokenizer_.set_line(first_line);
 }

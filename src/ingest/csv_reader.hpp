@@ -22,13 +22,16 @@ namespace medclaim {
 /// claim records, each rejected; 5. an unusable header is an InputError.
 class CsvReader final : public ClaimReader {
 public:
+    /// What a header says: which column gives which field.
+    struct Layout;
+
     /// Flat mode when `lines_source` is null.
     CsvReader(std::string name, const ColumnMap& map, std::unique_ptr<ByteSource> source, std::string lines_name,
               std::unique_ptr<ByteSource> lines_source, DiagnosticSink& sink, ValueSyntax text = ValueSyntax::text);
-    /// Flat mode over a piece of a file held by the caller, read in place: `header` is the
-    /// file's header record (already reported on), `body` the rows that follow, the first
-    /// of them on line `first_line`. Problems with the header are not reported again.
-    CsvReader(std::string name, const ColumnMap& map, std::string_view header, std::string_view body, std::uint64_t first_line,
+    /// Flat mode over a piece of a file held by the caller, read in place: `layout` is
+    /// the file's header as another reader of it read it (layout()), `body` the rows that
+    /// follow, the first of them on line `first_line`.
+    CsvReader(std::string name, const ColumnMap& map, std::shared_ptr<const Layout> layout, std::string_view body, std::uint64_t first_line,
               ValueSyntax text = ValueSyntax::text);
     ~CsvReader() override;
     bool next(ReadItem& item) override;
@@ -38,11 +41,12 @@ public:
     void start_at_line(std::uint64_t line) { tokenizer_.set_line(line); }
     /// Flat mode: the column (0-based) that gives claim_id.
     std::size_t claim_id_column() const;
+    /// The header of the streamed file, to share with the readers of its pieces.
+    std::shared_ptr<const Layout> layout() const { return layout_; }
     /// True when the input ended inside a quoted field (a piece cut in the wrong place).
     bool ended_in_quotes() const { return tokenizer_.ended_in_quotes(); }
 
 private:
-    struct Layout;
     struct HeaderEntry;
 
     Layout read_layout(CsvTokenizer& tokenizer, const std::string& name, bool header_file, DiagnosticSink& sink);
@@ -56,8 +60,8 @@ private:
     std::unique_ptr<ByteSource> lines_source_;
     CsvTokenizer tokenizer_;
     std::unique_ptr<CsvTokenizer> lines_tokenizer_;
-    std::unique_ptr<Layout> layout_;        // of the streamed file
-    std::unique_ptr<Layout> claims_layout_; // of the claims file in two-file mode
+    std::shared_ptr<const Layout> layout_;        // of the streamed file
+    std::shared_ptr<const Layout> claims_layout_; // of the claims file in two-file mode
     std::vector<std::string> names_;        // [0] streamed file, [1] claims file (two-file mode)
     bool two_file_ = false;
     ValueSyntax text_;  // how numbers written as text may look
