@@ -26,21 +26,34 @@ struct SpecialTable {
 };
 constexpr SpecialTable k_special;
 
+#if defined(__SSE2__)
+// Masks of 16 bytes at `p`: line feeds; separators (commas and line feeds); and bytes
+// that need the state machine (quotes, carriage returns, NUL).
+struct ByteMasks {
+    unsigned line_feeds;
+    unsigned separators;
+    unsigned special;
+};
+
+ByteMasks masks_at(const char* p) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i lf = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
+    __m128i others = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                  _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(v, _mm_setzero_si128())));
+    return {static_cast<unsigned>(_mm_movemask_epi8(lf)),
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')), lf))),
+            static_cast<unsigned>(_mm_movemask_epi8(others))};
+}
+#endif
+
 // The length of the run of plain bytes that starts at `p` (at most `n`): 16 bytes a
 // step where SSE2 is there (every x86-64), then byte by byte.
 std::size_t plain_run(const char* p, std::size_t n) {
     std::size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i comma = _mm_set1_epi8(',');
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i lf = _mm_set1_epi8('\n');
-    const __m128i cr = _mm_set1_epi8('\r');
-    const __m128i nul = _mm_setzero_si128();
     for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, quote)),
-                                   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)), _mm_cmpeq_epi8(v, nul)));
-        if (int bits = _mm_movemask_epi8(hit); bits != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
+        ByteMasks m = masks_at(p + i);
+        if (unsigned bits = m.separators | m.special; bits != 0) return i + static_cast<std::size_t>(__builtin_ctz(bits));
     }
 #endif
     while (i < n && !k_special.special[static_cast<unsigned char>(p[i])]) ++i;
@@ -118,19 +131,9 @@ bool CsvTokenizer::plain_record(CsvRecord& record) {
     // that need the state machine (quotes, carriage returns other than a CRLF's, NUL).
     const char* base = data_ + begin_;
     std::size_t avail = std::min(end_ - begin_, limits_.max_record_bytes);
-    const __m128i comma = _mm_set1_epi8(',');
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i lf = _mm_set1_epi8('\n');
-    const __m128i cr = _mm_set1_epi8('\r');
-    const __m128i nul = _mm_setzero_si128();
     std::size_t field_start = 0;
     for (std::size_t i = 0; i + 16 <= avail; i += 16) {
-        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
-        __m128i is_lf = _mm_cmpeq_epi8(v, lf);
-        auto lfs = static_cast<unsigned>(_mm_movemask_epi8(is_lf));
-        auto delims = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, comma), is_lf)));
-        auto special = static_cast<unsigned>(
-            _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, nul)))));
+        auto [lfs, delims, special] = masks_at(base + i);
         unsigned first_lf = lfs & (0u - lfs);
         bool crlf = false;
         if (unsigned before = special & (lfs != 0 ? first_lf - 1 : 0xffffu); before != 0) {
