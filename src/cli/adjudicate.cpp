@@ -188,8 +188,9 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
             mine.entries[mine.size++].index = i;
         }
         for (std::size_t k = 0; k < mine.size; ++k) {
-            for (int step = 1; step <= 4; ++step) {
-                if (k + 5 - static_cast<std::size_t>(step) < mine.size) ledger.prefetch(claims[mine.entries[k + 5 - static_cast<std::size_t>(step)].index]->claim, step);
+            // Step s for the claim Ledger::k_prefetch_steps + 1 - s ahead.
+            for (std::size_t ahead = 1; ahead <= Ledger::k_prefetch_steps && k + ahead < mine.size; ++ahead) {
+                ledger.prefetch(claims[mine.entries[k + ahead].index]->claim, static_cast<int>(Ledger::k_prefetch_steps + 1 - ahead));
             }
             LaneSettlements::Entry& e = mine.entries[k];
             e.settlement = settle(*claims[e.index]);

@@ -51,8 +51,8 @@ public:
     /// Sets a counter as a store holds it: not a change.
     void restore(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
     /// Starts loading what a look-up of the member-year reads first, for a caller that
-    /// knows its next member-years ahead: step 1 (two claims ahead) the index slot,
-    /// step 2 (one claim ahead, once that slot is in) the entry. Changes nothing.
+    /// knows its next member-years ahead: step 1 the index slot, step 2 (a claim later,
+    /// once that slot is in) the entry. Changes nothing.
     void prefetch(std::string_view member_id, int plan_year, int step) const {
         std::uint32_t h = hash_of(member_id, plan_year);
         if (step == 1) return entry_index_.prefetch(h);

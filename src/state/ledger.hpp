@@ -81,6 +81,7 @@ public:
     /// ahead, the policies in cache by then) the index slots of the accumulators of the
     /// policies that cover the claim. Changes nothing.
     void prefetch(const Claim& claim, int step) const;
+    static constexpr std::size_t k_prefetch_steps = 4;
     /// Sets an accumulator before any claim of the run (pack tests' starting values).
     void preset(std::string_view member_id, int plan_year, std::string_view counter, std::int64_t value);
     /// The policies the commercial products of a pack pay for (none when not set).
