@@ -195,13 +195,19 @@ private:
     bool utf8_checked_ = false;
 };
 
-// Takes one record's result into the book or the rejects.
+// Takes one record's result into the book or the rejects. Valid policies are added a
+// few at a time, their index slots prefetched first: a big book's slots are cache
+// misses, and loading 600,000 policies spent most of its time waiting for them. What
+// it reports keeps the input order: waiting policies are added before anything else
+// is reported.
 class Collector {
 public:
     Collector(std::string file, DiagnosticSink& sink, PolicyRead& out) : file_(std::move(file)), sink_(sink), out_(out) {}
 
     void warn_once(const Diagnostic& d) {
-        if (warned_.insert(d.message).second) sink_.report(d);
+        if (!warned_.insert(d.message).second) return;
+        flush();
+        sink_.report(d);
     }
 
     // `text` is the record from its first line; `problems` are located in it.
@@ -209,19 +215,62 @@ public:
               std::vector<Diagnostic> early = {}) {
         ++out_.records;
         std::optional<Policy> p = early.empty() ? b.finish() : std::nullopt;
-        std::string id = p ? p->id : b.id();
-        std::vector<Diagnostic> errors = std::move(early);
-        for (const PolicyBuilder::Problem& pr : b.problems()) errors.push_back(at(file_, line, text, pr.offset, pr.message));
         if (p) {
+            if (waiting_ == pending_.size()) pending_.emplace_back();
+            Pending& w = pending_[waiting_++];
             p->file = file_;
             p->line = line;
-            // add() refuses a repeated id with the same probe that records a new one.
-            if (out_.book.add(std::move(*p))) return;
-            const Policy* first = out_.book.find(id);
-            errors.push_back(at(file_, line, text, 0,
-                                first != nullptr ? fmt::format("duplicate policy_id `{}`: first seen at {}:{}", quote_excerpt(id), first->file, first->line)
-                                                 : std::string("more policies than one run can hold (4,294,967,294)")));
+            w.policy = std::move(*p);
+            // The product and version are views of the builder's strings, which the
+            // next record overwrites: kept here until add() interns them.
+            w.product.assign(w.policy.product);
+            w.version.assign(w.policy.product_version);
+            w.end_line = end_line;
+            w.text.assign(text);
+            w.truncated = truncated;
+            if (waiting_ == k_batch) flush();
+            return;
         }
+        flush();
+        std::vector<Diagnostic> errors = std::move(early);
+        for (const PolicyBuilder::Problem& pr : b.problems()) errors.push_back(at(file_, line, text, pr.offset, pr.message));
+        reject(b.id(), line, end_line, text, truncated, std::move(errors));
+    }
+
+    // Adds the policies waiting, in input order.
+    void flush() {
+        for (std::size_t i = 0; i < waiting_; ++i) out_.book.prefetch_add(pending_[i].policy);
+        for (std::size_t i = 0; i < waiting_; ++i) {
+            Pending& w = pending_[i];
+            w.policy.product = w.product;
+            w.policy.product_version = w.version;
+            std::string id = w.policy.id;
+            std::uint64_t line = w.policy.line;
+            // add() refuses a repeated id with the same probe that records a new one.
+            if (out_.book.add(std::move(w.policy))) continue;
+            const Policy* first = out_.book.find(id);
+            std::vector<Diagnostic> errors{at(file_, line, w.text, 0,
+                                              first != nullptr ? fmt::format("duplicate policy_id `{}`: first seen at {}:{}", quote_excerpt(id), first->file, first->line)
+                                                               : std::string("more policies than one run can hold (4,294,967,294)"))};
+            reject(std::move(id), line, w.end_line, w.text, w.truncated, std::move(errors));
+        }
+        waiting_ = 0;
+    }
+
+    const std::string& file() const { return file_; }
+
+private:
+    static constexpr std::size_t k_batch = 16;
+    struct Pending {
+        Policy policy;
+        std::string product;
+        std::string version;
+        std::uint64_t end_line = 0;
+        std::string text;
+        bool truncated = false;
+    };
+
+    void reject(std::string id, std::uint64_t line, std::uint64_t end_line, std::string_view text, bool truncated, std::vector<Diagnostic> errors) {
         for (const Diagnostic& d : errors) sink_.report(d);
         RejectedPolicy r;
         r.policy_id = std::move(id);
@@ -234,13 +283,12 @@ public:
         out_.rejected.push_back(std::move(r));
     }
 
-    const std::string& file() const { return file_; }
-
-private:
     std::string file_;
     DiagnosticSink& sink_;
     PolicyRead& out_;
     std::unordered_set<std::string> warned_;
+    std::vector<Pending> pending_;
+    std::size_t waiting_ = 0;
 };
 
 void read_csv(ByteSource& source, Collector& c) {
@@ -394,6 +442,7 @@ PolicyRead read_policies(const std::string& path, DiagnosticSink& sink, Encoding
     } else {
         read_csv(*in.source, c);
     }
+    c.flush();
     return out;
 }
 
@@ -442,6 +491,7 @@ PolicyRead parse_policies_jsonl(const std::string& name, std::string_view text, 
     Collector c(name, sink, out);
     std::unique_ptr<ByteSource> source = view_source(text);
     read_jsonl(*source, c);
+    c.flush();
     return out;
 }
 

@@ -202,6 +202,45 @@ TEST_CASE("policies: a book of many policies finds each by id and by member, in 
     }
 }
 
+TEST_CASE("policies: policies added a few at a time keep their products, and errors come in input order") {
+    // Valid policies wait in small batches before they are added: a repeated id and a
+    // bad record must still be reported in input order, whichever batch they fall in,
+    // and each policy must keep its own product and version.
+    std::string text = "policy_id,product,product_version,member_id,start_date,end_date\n";
+    std::vector<std::string> want;
+    for (int i = 1; i <= 60; ++i) {
+        std::uint64_t line = static_cast<std::uint64_t>(i) + 1;
+        if (i % 7 == 0) {
+            text += fmt::format("P{},prod{},v{},M{},2024-02-30,2024-12-31\n", i, i, i, i);
+            want.push_back(fmt::format("{}:{}: error: `start_date` `2024-02-30` is not a date (YYYY-MM-DD, a day that exists)", line,
+                                       fmt::format("P{},prod{},v{},M{},", i, i, i, i).size() + 1));
+        } else if (i % 11 == 0) {
+            text += fmt::format("P{},prod{},v{},M{},2024-01-01,2024-12-31\n", i - 10, i, i, i);
+            want.push_back(fmt::format("{}:1: error: duplicate policy_id `P{}`: first seen at {{}}:{}", line, i - 10, i - 10 + 1));
+        } else {
+            text += fmt::format("P{},prod{},v{},M{},2024-01-01,2024-12-31\n", i, i, i, i % 5);
+        }
+    }
+    Read r = read_text("batches.csv", text);
+    REQUIRE(r.said.size() == want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        std::string file = std::string(r.result.book.find("P1")->file);
+        CHECK(r.said[i] == fmt::format(fmt::runtime(want[i]), file));
+    }
+    CHECK(r.result.records == 60);
+    CHECK(r.result.book.size() + r.result.rejected.size() == 60);
+    for (int i = 1; i <= 60; ++i) {
+        if (i % 7 == 0 || i % 11 == 0) continue;
+        const Policy* p = r.result.book.find(fmt::format("P{}", i));
+        REQUIRE(p != nullptr);
+        CHECK(p->product == fmt::format("prod{}", i));
+        CHECK(p->product_version == fmt::format("v{}", i));
+        CHECK(p->member_id == fmt::format("M{}", i % 5));
+        CHECK(p->line == static_cast<std::uint64_t>(i) + 1);
+    }
+    for (std::size_t k = 1; k < r.result.rejected.size(); ++k) CHECK(r.result.rejected[k - 1].line < r.result.rejected[k].line);
+}
+
 TEST_CASE("policies: a file that is not there is an input error; an empty one holds no policies") {
     std::vector<Diagnostic> kept;
     DiagnosticSink sink(kept);
