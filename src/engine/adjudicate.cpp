@@ -1017,6 +1017,9 @@ Date policy_year_start(const Policy& p, Date d) {
         std::optional<Date> a = Date::from_ymd(year, p.start.month(), p.start.day());
         return a ? *a : *Date::from_ymd(year, 3, 1);
     };
+    // Within a year of the start (the next anniversary is 365 or 366 days on): the
+    // first policy year, without the calendar.
+    if (p.start <= d && d - p.start < 365) return p.start;
     int year = std::max(p.start.year(), d.year());
     while (year > p.start.year() && anniversary(year) > d) --year;
     return anniversary(year);

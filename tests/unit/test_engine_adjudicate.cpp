@@ -336,3 +336,31 @@ TEST_SUITE("medclaim::Adjudicate") {
         CHECK_FALSE(has("layer basic segment 4"));
     }
 }
+
+TEST_CASE("policy years: the latest anniversary of the start on or before the day, 29 February included") {
+    // policy_year_start takes a shortcut within a year of the start; it must agree with
+    // the definition (the latest anniversary on or before the day; a 29 February start
+    // has its anniversary on 1 March in other years) for every start and day tried.
+    auto anniversary = [](Date start, int year) {
+        std::optional<Date> a = Date::from_ymd(year, start.month(), start.day());
+        return a ? *a : *Date::from_ymd(year, 3, 1);
+    };
+    Policy p;
+    int checked = 0;
+    for (Date start : {*Date::parse("2024-02-29"), *Date::parse("2023-03-01"), *Date::parse("2023-12-31"), *Date::parse("2024-01-01"),
+                       *Date::parse("2023-02-28"), *Date::parse("2024-07-01")}) {
+        p.start = start;
+        for (std::int32_t offset = 0; offset < 4 * 366; offset += 1) {
+            Date d = Date::from_days(start.days() + offset);
+            Date want = start;
+            for (int year = start.year() + 1; anniversary(start, year) <= d; ++year) want = anniversary(start, year);
+            CHECK(policy_year_start(p, d) == want);
+            ++checked;
+        }
+    }
+    CHECK(checked == 6 * 4 * 366);
+    p.start = *Date::parse("2024-02-29");
+    CHECK(policy_year_start(p, *Date::parse("2025-02-28")) == *Date::parse("2024-02-29"));
+    CHECK(policy_year_start(p, *Date::parse("2025-03-01")) == *Date::parse("2025-03-01"));
+    CHECK(policy_year_start(p, *Date::parse("2028-02-29")) == *Date::parse("2028-02-29"));
+}
