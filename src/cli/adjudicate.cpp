@@ -128,6 +128,9 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     }
     Intake intake(setup.inputs, setup.map, sink, setup.limit, setup.threads);
     if (o.rejects) intake.set_rejects(*o.rejects);
+    // In memory the ledger tells contents apart by a 64-bit fingerprint, best taken
+    // while the reader has the text in cache; a state file keeps SHA-256 instead.
+    if (!ledger.persistent()) intake.take_fingerprints();
     if (OutputFile* r = intake.rejects_output()) {
         // Rejected policies first, then the claims.
         std::string line;
@@ -170,7 +173,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
             s.reason = std::move(why);
             return s;
         }
-        return ledger.settle(item.claim, item.raw_text, *pack, stamps.at(pack), o.explain);
+        return ledger.settle(item.claim, item.raw_text, *pack, stamps.at(pack), o.explain, item.fingerprint);
     };
     // Lane l settles the claims of ledger shard l (the ledger has one shard per lane),
     // each member's claims in input order, so that the figures do not depend on the

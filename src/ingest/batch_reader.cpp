@@ -127,7 +127,9 @@ private:
 // kept only while the part keeps at most `kept_bytes` of them: memory would otherwise
 // keep the largest claim's size in every item in flight. (Big inpatient claims hold
 // most fee lines: dropping each of them made most lines allocate their strings again.)
-void read_all(ClaimReader& reader, BatchPart& part, std::size_t kept_bytes, std::size_t limit = SIZE_MAX) {
+// With `fingerprints`, an accepted claim's text is hashed as soon as it is read, while
+// it is in cache.
+void read_all(ClaimReader& reader, BatchPart& part, std::size_t kept_bytes, bool fingerprints, std::size_t limit = SIZE_MAX) {
     constexpr std::size_t k_small_bytes = 16 * 1024;  // an item this size is always kept
     std::size_t kept = 0;
     part.size = 0;
@@ -137,6 +139,7 @@ void read_all(ClaimReader& reader, BatchPart& part, std::size_t kept_bytes, std:
         std::size_t held = item.raw_text.capacity();
         if (held > k_small_bytes && kept + held > kept_bytes) item = ReadItem();
         if (!reader.next(item)) break;
+        if (fingerprints && item.accepted) item.fingerprint = hash64(item.raw_text);
         if (std::size_t now = item.raw_text.capacity(); now > k_small_bytes) kept += now;
         ++part.size;
     }
@@ -182,8 +185,8 @@ std::optional<std::string> csv_claim_id(std::string_view line, std::size_t colum
 // Cuts inputs into pieces and parses them; one batch per call to produce().
 class BatchReader::Impl {
 public:
-    Impl(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads)
-        : inputs_(inputs), map_(map), threads_(std::max(1U, threads)), piece_bytes_(piece_bytes()) {}
+    Impl(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints)
+        : inputs_(inputs), map_(map), threads_(std::max(1U, threads)), piece_bytes_(piece_bytes()), fingerprints_(fingerprints) {}
 
     bool produce(Batch& out) {
         out.notes.clear();
@@ -307,7 +310,7 @@ private:
 
     void read_serial(Batch& out) {
         BatchPart part = spare_part();
-        read_all(*serial_, part, k_serial_kept_bytes, k_serial_claims);
+        read_all(*serial_, part, k_serial_kept_bytes, fingerprints_, k_serial_claims);
         if (part.size < k_serial_claims) {
             serial_.reset();
             mode_ = Mode::none;
@@ -457,11 +460,11 @@ private:
         std::size_t kept_bytes = 2 * piece_bytes_;  // big claims' items a piece's part keeps
         if (mode_ == Mode::jsonl) {
             JsonlReader reader(name_, map_, std::string_view(p.bytes), text_, p.first_line);
-            read_all(reader, p.part, kept_bytes);
+            read_all(reader, p.part, kept_bytes, fingerprints_);
             return;
         }
         CsvReader reader(name_, map_, layout_, p.bytes, p.first_line, text_);
-        read_all(reader, p.part, kept_bytes);
+        read_all(reader, p.part, kept_bytes, fingerprints_);
         p.ended_in_quotes = reader.ended_in_quotes();
     }
 
@@ -561,6 +564,7 @@ private:
     const ColumnMap& map_;
     unsigned threads_;
     std::size_t piece_bytes_;
+    bool fingerprints_;         // hash each accepted claim's text as it is read
     std::size_t next_input_ = 0;
     std::exception_ptr failed_;  // to throw on the next call
     std::vector<BatchPart> spare_;  // parts of batches handed back, to be filled again
@@ -654,15 +658,16 @@ private:
 };
 
 struct BatchReader::State {
-    State(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads) : impl(inputs, map, threads) {
+    State(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints)
+        : impl(inputs, map, threads, fingerprints) {
         if (threads > 1) ahead = std::make_unique<ReadAhead>(impl);
     }
     Impl impl;
     std::unique_ptr<ReadAhead> ahead;  // destroyed first: its thread stops before impl goes
 };
 
-BatchReader::BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads)
-    : state_(std::make_unique<State>(inputs, map, threads)) {}
+BatchReader::BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints)
+    : state_(std::make_unique<State>(inputs, map, threads, fingerprints)) {}
 
 BatchReader::~BatchReader() = default;
 

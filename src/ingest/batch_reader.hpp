@@ -37,7 +37,8 @@ struct Batch {
 /// (`MEDCLAIM_PIECE_BYTES` sets another, for tests).
 class BatchReader {
 public:
-    BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads);
+    /// With `fingerprints`, each accepted claim's ReadItem::fingerprint is taken.
+    BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints = false);
     ~BatchReader();
 
     /// Fills `batch` with the next claims; false at the end of the last input. Throws

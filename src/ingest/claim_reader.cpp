@@ -20,6 +20,7 @@ void ReadItem::clear() {
     claim_id.clear();
     records.clear();
     raw_text.clear();
+    fingerprint.reset();
     findings.clear();
 }
 

@@ -44,6 +44,9 @@ struct ReadItem {
     std::array<std::string, 2> files;        ///< names of the files its records came from
     std::vector<RawRecord> records;
     std::string raw_text;
+    /// hash64(raw_text) of an accepted claim, taken by BatchReader right after reading
+    /// it, while the text is in cache (the ledger's in-memory content fingerprint).
+    std::optional<std::uint64_t> fingerprint;
     std::vector<Finding> findings;           ///< errors (when rejected), warnings, notes
     bool rows = false;                       ///< read from CSV rows (one claim = several records)
 

@@ -347,7 +347,7 @@ IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
         Progress& p;
         ~Erase() { p.finish(); }
     } erase{progress};
-    BatchReader reader(inputs_, map_, threads_);
+    BatchReader reader(inputs_, map_, threads_, fingerprints_);
     std::array<Stage, k_slots> stages;
     std::unique_ptr<Pipeline> pipeline;  // after stages: its threads stop before they go
     if (threads_ > 1) {

@@ -51,6 +51,8 @@ public:
     Intake(std::vector<InputSpec> inputs, const ColumnMap& map, DiagnosticSink& sink, std::optional<RejectLimit> limit, unsigned threads = 1);
     ~Intake();
 
+    /// Has each accepted claim's text hashed as it is read (ReadItem::fingerprint).
+    void take_fingerprints() { fingerprints_ = true; }
     /// Writes rejected claims to `path` (JSON Lines, atomically on commit_rejects()).
     void set_rejects(const std::string& path);
     /// What the consumer of an accepted claim says: nothing (taken) or why it refuses it
@@ -94,6 +96,7 @@ private:
     DiagnosticSink& sink_;
     std::optional<RejectLimit> limit_;
     unsigned threads_;
+    bool fingerprints_ = false;
     std::unordered_set<std::string> said_once_;  // file and message of `once` findings reported
     std::unique_ptr<SeenIds> seen_;
     std::unique_ptr<OutputFile> rejects_;

@@ -624,7 +624,8 @@ void Ledger::prefetch(const Claim& claim, int step) const {
     });
 }
 
-Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain) {
+Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain,
+                          std::optional<std::uint64_t> fingerprint) {
     Shard& shard = shards_[shard_of(claim.member.id)];
     if (shard.acc.size() + shard.acc.member_years() > max_cached_entries_ / shards_.size()) flush_counters(shard, true);
     Settlement out;
@@ -637,7 +638,7 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
         // Nothing outlives the run, and the reader already refuses a claim_id seen twice
         // in it: a fast 64-bit fingerprint is enough to tell contents apart.
         static constexpr char k_hex[] = "0123456789abcdef";
-        std::uint64_t h = hash64(raw_text);
+        std::uint64_t h = fingerprint ? *fingerprint : hash64(raw_text);
         content_hash.resize(16);
         for (int i = 15; i >= 0; --i, h >>= 4) content_hash[static_cast<std::size_t>(i)] = k_hex[h & 0xf];
     }

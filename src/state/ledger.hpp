@@ -72,7 +72,9 @@ public:
     /// several threads at once for claims in different shards. Contents are told
     /// apart by the SHA-256 of `raw_text` in a state file, by a fast 64-bit
     /// fingerprint without one (nothing of it outlives the run).
-    Settlement settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain);
+    /// `fingerprint`, when given, is hash64(raw_text) taken earlier (by the reader).
+    Settlement settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain,
+                      std::optional<std::uint64_t> fingerprint = std::nullopt);
     /// Starts loading what settle(claim) will look up in big tables, so that a caller
     /// going through claims hides those cache misses behind the claims it settles
     /// meanwhile: step 1 (four claims ahead) the index slots of the member's policies

@@ -155,4 +155,36 @@ TEST_SUITE("medclaim::Intake") {
         std::fclose(devnull2);
         CHECK(seen_name == "住院诊查费");
     }
+
+    TEST_CASE("fingerprints: taken for accepted claims only when asked, with one thread and with several") {
+        Files f("fingerprints");
+        std::string text = k_header;
+        for (int i = 1; i <= 300; ++i) {
+            text += row(fmt::format("C{}", i), "1");
+            text += row(fmt::format("C{}", i), "2", i % 10 == 0 ? "-1" : "2");
+        }
+        std::string a = f.write("a.csv", text);
+        ColumnMap map;
+        for (unsigned threads : {1U, 3U}) {
+            for (bool asked : {false, true}) {
+                std::FILE* devnull = std::fopen("/dev/null", "w");
+                DiagnosticSink sink(devnull);
+                Intake intake({InputSpec{a, std::nullopt, InputFormat::automatic, Encoding::automatic}}, map, sink, {}, threads);
+                if (asked) intake.take_fingerprints();
+                std::size_t taken = 0;
+                IntakeCounts c = intake.run([&](ReadItem& item) {
+                    CHECK(item.fingerprint.has_value() == asked);
+                    if (item.fingerprint) {
+                        CHECK(*item.fingerprint == hash64(item.raw_text));
+                        ++taken;
+                    }
+                    return Intake::Verdict{};
+                });
+                std::fclose(devnull);
+                CHECK(c.claims == 300);
+                CHECK(c.claims_accepted == 270);
+                CHECK(taken == (asked ? 270U : 0U));
+            }
+        }
+    }
 }
