@@ -164,16 +164,17 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
     std::map<std::string, Money> by_layer;
     std::map<Settlement::Kind, std::uint64_t> by_kind;
     Money patient;
-    auto settle = [&](const ReadItem& item) {
+    // Into `s`, an earlier claim's settlement: its strings keep their memory.
+    auto settle = [&](const ReadItem& item, Settlement& s) {
         std::string why;
         const Pack* pack = pack_for(*packs, item.claim, why);
         if (pack == nullptr) {
-            Settlement s;
             s.kind = Settlement::Kind::refused;
             s.reason = std::move(why);
-            return s;
+            s.record.clear();
+            return;
         }
-        return ledger.settle(item.claim, item.raw_text, *pack, stamps.at(pack), o.explain, item.fingerprint);
+        ledger.settle(s, item.claim, item.raw_text, *pack, stamps.at(pack), o.explain, item.fingerprint);
     };
     // Lane l settles the claims of ledger shard l (the ledger has one shard per lane),
     // each member's claims in input order, so that the figures do not depend on the
@@ -196,7 +197,7 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
                 ledger.prefetch(claims[mine.entries[k + ahead].index]->claim, static_cast<int>(Ledger::k_prefetch_steps + 1 - ahead));
             }
             LaneSettlements::Entry& e = mine.entries[k];
-            e.settlement = settle(*claims[e.index]);
+            settle(*claims[e.index], e.settlement);
         }
     };
     // The settlement of the accepted claim `index` of the batch in `slot` (asked for in

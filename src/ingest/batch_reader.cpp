@@ -17,6 +17,7 @@
 #include "ingest/jsonl_reader.hpp"
 #include "util/text.hpp"
 #include "util/thread_name.hpp"
+#include "util/work_pool.hpp"
 
 namespace medclaim {
 namespace {
@@ -51,24 +52,18 @@ struct Piece {
     std::exception_ptr error;      // what parsing threw
 };
 
-// Parses pieces on threads of its own, each piece as soon as a thread is free, in the
-// order they were given: the thread that cuts pieces goes on cutting meanwhile, and no
-// thread waits for another to finish a round.
+// Parses pieces as jobs of a WorkPool, in the order they were given, each as soon as a
+// thread of the pool is free: the thread that cuts pieces goes on cutting meanwhile.
 class PieceParsers {
 public:
-    PieceParsers(unsigned threads, std::function<void(Piece&)> parse) : parse_(std::move(parse)) {
-        for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] {
-            name_this_thread("mc-parse");
-            loop();
-        });
-    }
+    static constexpr int k_priority = 2;  // after finishing and settling: they free what is in flight
+
+    PieceParsers(WorkPool& pool, std::function<void(Piece&)> parse) : pool_(pool), parse_(std::move(parse)) {}
+    /// Waits for the jobs given to the pool; those not started yet skip their piece.
     ~PieceParsers() {
-        {
-            std::lock_guard lock(mutex_);
-            stop_ = true;
-        }
-        queued_.notify_all();
-        for (std::thread& t : threads_) t.join();
+        std::unique_lock lock(mutex_);
+        stop_ = true;
+        parsed_.wait(lock, [&] { return outstanding_ == 0; });
     }
     PieceParsers(const PieceParsers&) = delete;
     PieceParsers& operator=(const PieceParsers&) = delete;
@@ -79,9 +74,9 @@ public:
             std::lock_guard lock(mutex_);
             p.parsed = false;
             p.error = nullptr;
-            queue_.push_back(&p);
+            ++outstanding_;
         }
-        queued_.notify_one();
+        pool_.submit(k_priority, [this, &p] { run(p); });
     }
     /// Waits until `p` is parsed; rethrows what parsing it threw.
     void wait(Piece& p) {
@@ -91,34 +86,34 @@ public:
     }
 
 private:
-    void loop() {
-        std::unique_lock lock(mutex_);
-        for (;;) {
-            queued_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-            if (stop_) return;
-            Piece* p = queue_.front();
-            queue_.pop_front();
-            lock.unlock();
-            std::exception_ptr error;
+    void run(Piece& p) {
+        bool skip = false;
+        {
+            std::lock_guard lock(mutex_);
+            skip = stop_;
+        }
+        std::exception_ptr error;
+        if (!skip) {
             try {
-                parse_(*p);
+                parse_(p);
             } catch (...) {
                 error = std::current_exception();
             }
-            lock.lock();
-            p->error = error;
-            p->parsed = true;
-            parsed_.notify_all();
         }
+        // Notified with the lock held: once it is released, the destructor may go on.
+        std::lock_guard lock(mutex_);
+        p.error = error;
+        p.parsed = true;
+        --outstanding_;
+        parsed_.notify_all();
     }
 
+    WorkPool& pool_;
     std::function<void(Piece&)> parse_;
     std::mutex mutex_;
-    std::condition_variable queued_;  // the parsing threads wait for a piece
-    std::condition_variable parsed_;  // the cutting thread waits for one to be parsed
-    std::deque<Piece*> queue_;
+    std::condition_variable parsed_;  // the cutting thread waits for a piece to be parsed
+    std::size_t outstanding_ = 0;     // jobs given to the pool and not done
     bool stop_ = false;
-    std::vector<std::thread> threads_;  // last: started once the rest is ready
 };
 
 // Reads every claim of `reader` into `part` (at most `limit`), reusing the items it
@@ -185,8 +180,8 @@ std::optional<std::string> csv_claim_id(std::string_view line, std::size_t colum
 // Cuts inputs into pieces and parses them; one batch per call to produce().
 class BatchReader::Impl {
 public:
-    Impl(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints)
-        : inputs_(inputs), map_(map), threads_(std::max(1U, threads)), piece_bytes_(piece_bytes()), fingerprints_(fingerprints) {}
+    Impl(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints, WorkPool* pool)
+        : inputs_(inputs), map_(map), threads_(std::max(1U, threads)), piece_bytes_(piece_bytes()), fingerprints_(fingerprints), pool_(pool) {}
 
     bool produce(Batch& out) {
         out.notes.clear();
@@ -471,7 +466,13 @@ private:
     // Cuts pieces and hands them to the parsing threads until k_in_flight per thread
     // are in flight or the input is all cut.
     void top_up() {
-        if (!parsers_) parsers_ = std::make_unique<PieceParsers>(threads_, [this](Piece& p) { parse(p); });
+        if (!parsers_) {
+            if (pool_ == nullptr) {
+                own_pool_ = std::make_unique<WorkPool>(threads_, "mc-parse");
+                pool_ = own_pool_.get();
+            }
+            parsers_ = std::make_unique<PieceParsers>(*pool_, [this](Piece& p) { parse(p); });
+        }
         while (!cut_done_ && flight_.size() < k_in_flight * threads_) {
             std::unique_ptr<Piece> p = spare_piece();
             p->part = spare_part();
@@ -585,7 +586,9 @@ private:
     bool cut_done_ = false;          // no piece left to cut
     std::deque<std::unique_ptr<Piece>> flight_;  // cut, in input order, parsed or being parsed
     std::vector<std::unique_ptr<Piece>> spare_pieces_;  // handed out, to be cut again
-    std::unique_ptr<PieceParsers> parsers_;      // after flight_: its threads stop first
+    WorkPool* pool_;                             // the threads that parse pieces
+    std::unique_ptr<WorkPool> own_pool_;         // when none was given
+    std::unique_ptr<PieceParsers> parsers_;      // after flight_ and the pool: waits for its jobs first
 };
 
 // Runs an Impl on a thread of its own, a few batches ahead of the caller.
@@ -658,16 +661,16 @@ private:
 };
 
 struct BatchReader::State {
-    State(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints)
-        : impl(inputs, map, threads, fingerprints) {
+    State(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints, WorkPool* pool)
+        : impl(inputs, map, threads, fingerprints, pool) {
         if (threads > 1) ahead = std::make_unique<ReadAhead>(impl);
     }
     Impl impl;
     std::unique_ptr<ReadAhead> ahead;  // destroyed first: its thread stops before impl goes
 };
 
-BatchReader::BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints)
-    : state_(std::make_unique<State>(inputs, map, threads, fingerprints)) {}
+BatchReader::BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints, WorkPool* pool)
+    : state_(std::make_unique<State>(inputs, map, threads, fingerprints, pool)) {}
 
 BatchReader::~BatchReader() = default;
 

@@ -7,6 +7,8 @@
 
 namespace medclaim {
 
+class WorkPool;
+
 class ColumnMap;
 
 /// Claims read one after the other: the first `size` of `items` (the rest are kept for
@@ -37,8 +39,10 @@ struct Batch {
 /// (`MEDCLAIM_PIECE_BYTES` sets another, for tests).
 class BatchReader {
 public:
-    /// With `fingerprints`, each accepted claim's ReadItem::fingerprint is taken.
-    BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints = false);
+    /// With `fingerprints`, each accepted claim's ReadItem::fingerprint is taken. With
+    /// `threads` > 1, pieces are parsed as jobs of `pool` (which must outlive the
+    /// reader), or of a pool of the reader's own when none is given.
+    BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints = false, WorkPool* pool = nullptr);
     ~BatchReader();
 
     /// Fills `batch` with the next claims; false at the end of the last input. Throws

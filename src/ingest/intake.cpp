@@ -6,7 +6,6 @@
 #include <deque>
 #include <exception>
 #include <mutex>
-#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -19,7 +18,7 @@
 #include "util/output_file.hpp"
 #include "util/progress.hpp"
 #include "util/text.hpp"
-#include "util/thread_name.hpp"
+#include "util/work_pool.hpp"
 
 namespace medclaim {
 
@@ -157,33 +156,25 @@ struct Intake::Stage {
     std::vector<ReadItem*> accepted;
 };
 
-// Runs the lanes and the finishing of batches on threads of their own. Batches are
+// Runs the lanes and the finishing of batches as jobs of a WorkPool. Batches are
 // numbered as posted; batch n is in slot n % k_slots. Each lane prepares the batches in
-// order without waiting for the others; the finishing thread finishes batch n once
-// every lane has prepared it. So a lane slower on one batch (its members had the big
-// claims) catches up on the next ones instead of holding the other lanes at a barrier.
+// order, one job at a time, without waiting for the others; batch n is finished, in a
+// job of its own, once every lane has prepared it. So a lane slower on one batch (its
+// members had the big claims) catches up on the next ones instead of holding the other
+// lanes at a barrier, and no thread waits for a role of its own while another has work.
 class Intake::Pipeline {
 public:
-    Pipeline(std::size_t lanes, std::function<void(std::size_t slot, std::size_t lane)> prepare, std::function<bool(std::size_t slot)> finish)
-        : prepare_(std::move(prepare)), finish_(std::move(finish)), prepared_(lanes, 0) {
-        for (std::size_t lane = 0; lane < lanes; ++lane) threads_.emplace_back([this, lane] {
-            name_this_thread("mc-lane");
-            prepare_loop(lane);
-        });
-        threads_.emplace_back([this] {
-            name_this_thread("mc-finish");
-            finish_loop();
-        });
-    }
-    /// Lets the batches posted be prepared and finished (unless the run stopped), then
-    /// joins the threads.
+    static constexpr int k_finish_priority = 0;  // in input order, frees a slot
+    static constexpr int k_lane_priority = 1;
+
+    Pipeline(WorkPool& pool, std::size_t lanes, std::function<void(std::size_t slot, std::size_t lane)> prepare,
+             std::function<bool(std::size_t slot)> finish)
+        : pool_(pool), prepare_(std::move(prepare)), finish_(std::move(finish)), prepared_(lanes, 0), lane_busy_(lanes, false), lane_failed_(lanes, false) {}
+    /// Lets the batches posted be prepared and finished (unless the run stopped): waits
+    /// until no job of the pipeline is left.
     ~Pipeline() {
-        {
-            std::lock_guard lock(mutex_);
-            closed_ = true;
-        }
-        notify_all();
-        for (std::thread& t : threads_) t.join();
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return jobs_ == 0; });
     }
     Pipeline(const Pipeline&) = delete;
     Pipeline& operator=(const Pipeline&) = delete;
@@ -193,111 +184,116 @@ public:
     /// preparing or finishing threw).
     bool wait_free(std::uint64_t n) {
         std::unique_lock lock(mutex_);
-        finished_changed_.wait(lock, [&] { return stopped_ || finished_ + k_slots > n; });
+        changed_.wait(lock, [&] { return stopped_ || finished_ + k_slots > n; });
         return !stopped_;
     }
     /// Posts the next batch, filled in its slot.
     void post() {
-        {
-            std::lock_guard lock(mutex_);
-            ++posted_;
-        }
-        posted_changed_.notify_all();
+        std::lock_guard lock(mutex_);
+        ++posted_;
+        schedule();
     }
     /// Waits until every batch posted is finished or the run stopped; rethrows what
     /// preparing or finishing threw.
     void drain() {
         std::unique_lock lock(mutex_);
-        finished_changed_.wait(lock, [&] { return stopped_ || finished_ == posted_; });
+        changed_.wait(lock, [&] { return stopped_ || finished_ == posted_; });
         if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
     }
 
 private:
-    void prepare_loop(std::size_t lane) {
-        std::unique_lock lock(mutex_);
-        for (;;) {
-            std::uint64_t n = prepared_[lane];
-            posted_changed_.wait(lock, [&] { return stopped_ || closed_ || n < posted_; });
-            if (stopped_ || n == posted_) return;
-            lock.unlock();
-            std::exception_ptr error;
-            try {
-                prepare_(n % k_slots, lane);
-            } catch (...) {
-                error = std::current_exception();
-            }
-            lock.lock();
-            prepared_[lane] = n + 1;
-            if (error && (n < failed_batch_ || (n == failed_batch_ && lane < failed_lane_))) {
-                failed_batch_ = n;
-                failed_lane_ = lane;
-                failed_ = error;
-            }
-            prepared_changed_.notify_one();  // the finishing thread is the only one to wait for it
-            if (error) return;  // the finishing thread stops at batch n at the latest
-        }
-    }
-
     bool prepared(std::uint64_t n) const {
         return std::all_of(prepared_.begin(), prepared_.end(), [&](std::uint64_t p) { return p > n; });
     }
 
-    void finish_loop() {
-        std::unique_lock lock(mutex_);
-        for (;;) {
-            std::uint64_t n = finished_;
-            prepared_changed_.wait(lock, [&] { return stopped_ || (n < posted_ && prepared(n)) || (closed_ && n == posted_); });
-            if (stopped_ || n == posted_) return;
-            if (n == failed_batch_) {
-                stopped_ = true;
-                error_ = failed_;
-                notify_all();
+    // Gives the pool the jobs that can run now. Called with the lock held.
+    void schedule() {
+        if (stopped_) return;
+        if (!finishing_ && finished_ < posted_ && prepared(finished_)) {
+            if (finished_ == failed_batch_) {
+                stop(failed_);
                 return;
             }
-            lock.unlock();
-            bool go_on = false;
-            std::exception_ptr error;
-            try {
-                go_on = finish_(n % k_slots);
-            } catch (...) {
-                error = std::current_exception();
-            }
-            lock.lock();
-            finished_ = n + 1;
-            if (go_on) {
-                finished_changed_.notify_all();
-            } else {
-                stopped_ = true;
-                error_ = error;
-                notify_all();
-            }
+            finishing_ = true;
+            ++jobs_;
+            pool_.submit(k_finish_priority, [this, n = finished_] { run_finish(n); });
+        }
+        for (std::size_t lane = 0; lane < prepared_.size(); ++lane) {
+            if (lane_busy_[lane] || lane_failed_[lane] || prepared_[lane] == posted_) continue;
+            lane_busy_[lane] = true;
+            ++jobs_;
+            pool_.submit(k_lane_priority, [this, lane, n = prepared_[lane]] { run_lane(lane, n); });
         }
     }
 
-    std::function<void(std::size_t, std::size_t)> prepare_;
-    std::function<bool(std::size_t)> finish_;
-    // Each kind of waiter has its own condition, so that a change wakes only those
-    // that wait for it (the lanes, the finishing thread, the reading thread).
-    void notify_all() {
-        posted_changed_.notify_all();
-        prepared_changed_.notify_all();
-        finished_changed_.notify_all();
+    void stop(std::exception_ptr error) {
+        stopped_ = true;
+        error_ = std::move(error);
+        changed_.notify_all();
     }
 
+    // A job's end, with the lock held: what it made ready is scheduled, and whoever
+    // waits is told. Notified with the lock held: once it is released, the destructor
+    // may go on.
+    void done() {
+        --jobs_;
+        schedule();
+        changed_.notify_all();
+    }
+
+    void run_lane(std::size_t lane, std::uint64_t n) {
+        std::exception_ptr error;
+        try {
+            prepare_(n % k_slots, lane);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        std::lock_guard lock(mutex_);
+        prepared_[lane] = n + 1;
+        lane_busy_[lane] = false;
+        if (error) {
+            lane_failed_[lane] = true;  // the run stops at batch n at the latest
+            if (n < failed_batch_ || (n == failed_batch_ && lane < failed_lane_)) {
+                failed_batch_ = n;
+                failed_lane_ = lane;
+                failed_ = error;
+            }
+        }
+        done();
+    }
+
+    void run_finish(std::uint64_t n) {
+        bool go_on = false;
+        std::exception_ptr error;
+        try {
+            go_on = finish_(n % k_slots);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        std::lock_guard lock(mutex_);
+        finished_ = n + 1;
+        finishing_ = false;
+        if (!go_on) stop(error);
+        done();
+    }
+
+    WorkPool& pool_;
+    std::function<void(std::size_t, std::size_t)> prepare_;
+    std::function<bool(std::size_t)> finish_;
     std::mutex mutex_;
-    std::condition_variable posted_changed_;
-    std::condition_variable prepared_changed_;
-    std::condition_variable finished_changed_;
+    std::condition_variable changed_;  // a batch finished, the run stopped, or a job ended
     std::uint64_t posted_ = 0;
     std::uint64_t finished_ = 0;
     std::vector<std::uint64_t> prepared_;  // per lane: batches prepared
+    std::vector<bool> lane_busy_;          // per lane: a job of it is queued or running
+    std::vector<bool> lane_failed_;        // per lane: preparing threw; it prepares no more
+    bool finishing_ = false;               // a finishing job is queued or running
+    std::size_t jobs_ = 0;                 // jobs queued or running
     std::uint64_t failed_batch_ = UINT64_MAX;  // the first batch a lane failed on
     std::size_t failed_lane_ = 0;
     std::exception_ptr failed_;
-    bool closed_ = false;
     bool stopped_ = false;
     std::exception_ptr error_;  // to rethrow from drain()
-    std::vector<std::thread> threads_;  // last: started once the rest is ready
 };
 
 // Reports, counts and finishes the claims of one batch in input order. Returns false
@@ -347,12 +343,17 @@ IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
         Progress& p;
         ~Erase() { p.finish(); }
     } erase{progress};
-    BatchReader reader(inputs_, map_, threads_, fingerprints_);
+    // With several threads, one pool runs the parsing of pieces, the lanes and the
+    // finishing of batches; it goes last, once the reader and the pipeline are done
+    // with it.
+    std::unique_ptr<WorkPool> pool;
+    if (threads_ > 1) pool = std::make_unique<WorkPool>(threads_, "mc-work");
+    BatchReader reader(inputs_, map_, threads_, fingerprints_, pool.get());
     std::array<Stage, k_slots> stages;
-    std::unique_ptr<Pipeline> pipeline;  // after stages: its threads stop before they go
+    std::unique_ptr<Pipeline> pipeline;  // after stages: its jobs end before they go
     if (threads_ > 1) {
         pipeline = std::make_unique<Pipeline>(
-            threads_, [&](std::size_t slot, std::size_t lane) { prepare(stages[slot].accepted, slot, lane); },
+            *pool, threads_, [&](std::size_t slot, std::size_t lane) { prepare(stages[slot].accepted, slot, lane); },
             [&](std::size_t slot) { return finish_batch(stages[slot], slot, finish, counts, progress); });
     }
     for (std::uint64_t n = 0;; ++n) {

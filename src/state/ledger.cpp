@@ -626,9 +626,20 @@ void Ledger::prefetch(const Claim& claim, int step) const {
 
 Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain,
                           std::optional<std::uint64_t> fingerprint) {
+    Settlement out;
+    settle(out, claim, raw_text, pack, stamp, explain, fingerprint);
+    return out;
+}
+
+void Ledger::settle(Settlement& out, const Claim& claim, std::string_view raw_text, const Pack& pack, const PackStamp& stamp, bool explain,
+                    std::optional<std::uint64_t> fingerprint) {
     Shard& shard = shards_[shard_of(claim.member.id)];
     if (shard.acc.size() + shard.acc.member_years() > max_cached_entries_ / shards_.size()) flush_counters(shard, true);
-    Settlement out;
+    // `out` may hold an earlier settlement: its strings keep their memory.
+    out.kind = Settlement::Kind::adjudicated;
+    out.record.clear();
+    out.reason.clear();
+    out.pack = PackStamp{};
     std::string content_hash;
     if (persistent_) {
         Sha256 h;
@@ -653,30 +664,33 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
             out.adjudication.member_id = known->member_id;
             out.adjudication.plan_year = known->plan_year;
             if (out.record.empty()) append_adjudication_json(out.record, out.adjudication, out.pack, false);  // in memory: rendered again
-            return out;
+            return;
         }
         if (!replace_) {
             out.kind = Settlement::Kind::refused;
             out.reason = fmt::format("claim_id `{}` was settled before with different content; pass --replace to settle this version in its place",
                                      claim.claim_id);
-            return out;
+            return;
         }
         if (!known->reversed_by.empty() || is_reversal(*known)) {
             out.kind = Settlement::Kind::refused;
             out.reason = fmt::format("claim `{}` cannot be replaced: it is a reversal or was reversed", claim.claim_id);
-            return out;
+            return;
         }
         if (known->member_id != claim.member.id) {
             out.kind = Settlement::Kind::refused;
             out.reason = fmt::format("claim `{}` was settled for member `{}`; a replacement keeps the member (reverse it and send a new claim instead)",
                                      claim.claim_id, known->member_id);
-            return out;
+            return;
         }
         unwind(shard, *known);
         replacing = true;
         replaced_seq = known->seq;
     }
-    if (claim.is_reversal()) return reverse(shard, claim, content_hash, stamp);
+    if (claim.is_reversal()) {
+        out = reverse(shard, claim, content_hash, stamp);
+        return;
+    }
 
     int year = plan_year_of(claim, pack);
     load(shard, claim.member.id, year);
@@ -689,29 +703,30 @@ Settlement Ledger::settle(const Claim& claim, std::string_view raw_text, const P
     Adjudication a = adjudicate(claim, pack, shard.acc, explain, mine ? &*mine : nullptr);
     shard.acc.apply(a.deltas);
 
-    // The shard's scratch claim, filled again: its strings keep their memory, and the
-    // record is rendered once into it and copied out at its final size.
+    // The record is rendered once, into `out`; the shard's scratch claim is filled
+    // again (its strings keep their memory) to be kept.
+    append_adjudication_json(out.record, a, stamp, explain);
     SettledClaim& s = shard.scratch;
     s.claim_id = claim.claim_id;
     s.content_hash = content_hash;
     s.member_id = claim.member.id;
     s.plan_year = a.plan_year;
-    s.record.clear();
-    append_adjudication_json(s.record, a, stamp, explain);
+    // In memory nothing is written again (re-rendered from the figures if asked), so
+    // the record need not be kept.
+    if (persistent_) {
+        s.record = out.record;
+    } else {
+        s.record.clear();
+    }
     s.deltas = std::move(a.deltas);  // kept with the claim; the caller's figures need none
     s.figures.clear();
     append_figures(s.figures, a, stamp);
     s.reversed_by.clear();
     s.seq = replaced_seq;
     out.kind = replacing ? Settlement::Kind::replaced : Settlement::Kind::adjudicated;
-    out.record = s.record;
-    // In memory nothing is written again (re-rendered from the figures if asked), so
-    // the record need not be kept.
-    if (!persistent_) s.record.clear();
     put_claim(shard, s);
     out.pack = stamp;
     out.adjudication = std::move(a);
-    return out;
 }
 
 void Ledger::commit(const std::vector<OutputFile*>& outputs) {

@@ -7,7 +7,8 @@
 namespace medclaim {
 
 /// Names the calling thread (at most 15 bytes) for `top -H`, `ps -L`, perf and gdb:
-/// mc-parse, mc-lane, mc-finish, mc-read, mc-write. Does nothing where it cannot.
+/// mc-work (parsing, settling and finishing jobs), mc-read (cutting), mc-write (writing
+/// behind). Does nothing where it cannot.
 inline void name_this_thread(const char* name) {
 #if defined(__linux__)
     (void)pthread_setname_np(pthread_self(), name);
