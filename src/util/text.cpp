@@ -7,6 +7,10 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <fmt/format.h>
 
 namespace medclaim {
@@ -81,17 +85,18 @@ std::uint64_t mix(std::uint64_t x) {
 }  // namespace
 
 std::size_t count_lines(std::string_view s) {
-    // memchr is many times faster than a byte loop on long lines.
+    // 16 bytes a step: a memchr per line cost more than the counting on short lines
+    // (the thread that cuts pieces counts every line of the input).
     std::size_t n = 0;
-    const char* p = s.data();
-    const char* end = p + s.size();
-    while (p != end) {
-        const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-        if (nl == nullptr) break;
-        ++n;
-        p = static_cast<const char*>(nl) + 1;
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i newline = _mm_set1_epi8('\n');
+    for (; i + 16 <= s.size(); i += 16) {
+        __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        n += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, newline)))));
     }
-    return n;
+#endif
+    return n + static_cast<std::size_t>(std::count(s.begin() + static_cast<std::ptrdiff_t>(i), s.end(), '\n'));
 }
 
 bool is_valid_utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }

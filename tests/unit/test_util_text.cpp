@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <doctest/doctest.h>
 
 #include <string>
@@ -94,6 +95,15 @@ TEST_SUITE("medclaim::text") {
         CHECK(count_lines("no end") == 0);
         CHECK(count_lines("a\n\nb\n") == 3);
         CHECK(count_lines(std::string(100000, 'x') + "\n" + std::string(5, '\n') + "tail") == 6);
+        // Every length and alignment around the 16-byte blocks, line ends anywhere.
+        std::string text;
+        for (int i = 0; i < 300; ++i) text += (i * 7) % 5 == 0 ? '\n' : static_cast<char>('a' + i % 26);
+        for (std::size_t from = 0; from < 40; ++from) {
+            for (std::size_t size = 0; from + size <= text.size(); size += 3) {
+                std::string_view part = std::string_view(text).substr(from, size);
+                CHECK(count_lines(part) == static_cast<std::size_t>(std::count(part.begin(), part.end(), '\n')));
+            }
+        }
     }
 }
 
