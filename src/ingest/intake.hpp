@@ -63,11 +63,12 @@ public:
     /// Reads all inputs in batches. `prepare` receives the accepted claims of a batch, in
     /// input order, once per lane; then `finish` receives each of them in input order,
     /// with its index in that list. With one thread there is one lane and both run on
-    /// the calling thread. With `threads` > 1 there are that many lanes, each on a thread
-    /// of its own that prepares batch after batch in input order without waiting for the
-    /// other lanes (so a lane must touch only its share of a batch: the claims of its
-    /// members, say); `finish` runs on a thread of Intake's own for a batch once every
-    /// lane has prepared it, while the lanes go on with the next ones. `slot` (below
+    /// the calling thread. With `threads` > 1 there are that many lanes, run as jobs of
+    /// a pool of that many threads (which also parses the pieces): each lane prepares
+    /// batch after batch in input order, one at a time, without waiting for the other
+    /// lanes (so a lane must touch only its share of a batch: the claims of its
+    /// members, say); `finish` runs for a batch once every lane has prepared it, while
+    /// the lanes go on with the next ones. `slot` (below
     /// k_slots) tells apart the batches in flight, for a caller that keeps results per
     /// batch. A failure of `prepare` stops the run once the batches before it are
     /// finished, and is rethrown (the lowest lane's, when several fail on one batch).
