@@ -10,13 +10,11 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <utility>
 
 #include "ingest/csv_reader.hpp"
 #include "ingest/jsonl_reader.hpp"
 #include "util/text.hpp"
-#include "util/thread_name.hpp"
 #include "util/work_pool.hpp"
 
 namespace medclaim {
@@ -31,7 +29,6 @@ constexpr std::size_t k_read_bytes = 1 << 20;
 constexpr std::size_t k_min_read_bytes = 64 << 10;   // fewer bytes are not worth a read
 constexpr std::size_t k_serial_claims = 256;         // claims per batch from one reader
 constexpr std::size_t k_serial_kept_bytes = 4 << 20; // big claims' items kept in such a batch
-constexpr std::size_t k_ready_batches = 2;           // read ahead at most this many batches
 constexpr std::size_t k_in_flight = 3;               // pieces cut ahead per parsing thread
 
 std::size_t piece_bytes() {
@@ -591,82 +588,10 @@ private:
     std::unique_ptr<PieceParsers> parsers_;      // after flight_ and the pool: waits for its jobs first
 };
 
-// Runs an Impl on a thread of its own, a few batches ahead of the caller.
-class ReadAhead {
-public:
-    explicit ReadAhead(BatchReader::Impl& impl) : impl_(impl), thread_([this] {
-        name_this_thread("mc-read");
-        loop();
-    }) {}
-    ~ReadAhead() {
-        {
-            std::lock_guard lock(mutex_);
-            stop_ = true;
-        }
-        changed_.notify_all();
-        thread_.join();
-    }
-
-    bool next(Batch& batch) {
-        std::unique_lock lock(mutex_);
-        changed_.wait(lock, [&] { return !ready_.empty() || done_; });
-        if (ready_.empty()) {
-            if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
-            return false;
-        }
-        spare_.push_back(std::move(batch));  // its memory is filled again by the reading thread
-        batch = std::move(ready_.front());
-        ready_.pop_front();
-        changed_.notify_all();
-        return true;
-    }
-
-private:
-    void loop() {
-        try {
-            for (;;) {
-                Batch b;
-                {
-                    std::lock_guard lock(mutex_);
-                    if (!spare_.empty()) {
-                        b = std::move(spare_.back());
-                        spare_.pop_back();
-                    }
-                }
-                if (!impl_.produce(b)) break;
-                std::unique_lock lock(mutex_);
-                changed_.wait(lock, [&] { return ready_.size() < k_ready_batches || stop_; });
-                if (stop_) return;
-                ready_.push_back(std::move(b));
-                changed_.notify_all();
-            }
-        } catch (...) {
-            std::lock_guard lock(mutex_);
-            error_ = std::current_exception();
-        }
-        std::lock_guard lock(mutex_);
-        done_ = true;
-        changed_.notify_all();
-    }
-
-    BatchReader::Impl& impl_;
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    std::deque<Batch> ready_;
-    std::vector<Batch> spare_;
-    bool done_ = false;
-    bool stop_ = false;
-    std::exception_ptr error_;
-    std::thread thread_;  // last: started once the rest is ready
-};
-
 struct BatchReader::State {
     State(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints, WorkPool* pool)
-        : impl(inputs, map, threads, fingerprints, pool) {
-        if (threads > 1) ahead = std::make_unique<ReadAhead>(impl);
-    }
+        : impl(inputs, map, threads, fingerprints, pool) {}
     Impl impl;
-    std::unique_ptr<ReadAhead> ahead;  // destroyed first: its thread stops before impl goes
 };
 
 BatchReader::BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints, WorkPool* pool)
@@ -674,6 +599,9 @@ BatchReader::BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& 
 
 BatchReader::~BatchReader() = default;
 
-bool BatchReader::next(Batch& batch) { return state_->ahead ? state_->ahead->next(batch) : state_->impl.produce(batch); }
+// The caller's thread cuts and hands out; the pool parses. (A thread of its own that
+// read a few batches ahead cost two threads more context switches per batch than the
+// cutting it took off the caller, and was slower on two cores.)
+bool BatchReader::next(Batch& batch) { return state_->impl.produce(batch); }
 
 }  // namespace medclaim

@@ -44,7 +44,7 @@ std::string reconciliation_line(const IntakeCounts& counts);
 /// 3. every finding is printed to the diagnostic sink, in input order, a finding marked
 /// `once` only the first time for its file; 4. a count limit stops reading as soon as it
 /// is exceeded; a percentage is judged on all claims at the end; 5. with `threads` > 1
-/// the inputs are read ahead and parsed on several threads (BatchReader), and what the
+/// the inputs are cut into pieces parsed on several threads (BatchReader), and what the
 /// consumer sees and what is printed are the same as with one.
 class Intake {
 public:

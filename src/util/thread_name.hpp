@@ -7,7 +7,7 @@
 namespace medclaim {
 
 /// Names the calling thread (at most 15 bytes) for `top -H`, `ps -L`, perf and gdb:
-/// mc-work (parsing, settling and finishing jobs), mc-read (cutting), mc-write (writing
+/// mc-work (parsing, settling and finishing jobs), mc-write (writing
 /// behind). Does nothing where it cannot.
 inline void name_this_thread(const char* name) {
 #if defined(__linux__)
