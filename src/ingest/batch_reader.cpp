@@ -132,6 +132,7 @@ void read_all(ClaimReader& reader, BatchPart& part, std::size_t kept_bytes, bool
         if (held > k_small_bytes && kept + held > kept_bytes) item = ReadItem();
         if (!reader.next(item)) break;
         if (fingerprints && item.accepted) item.fingerprint = hash64(item.raw_text);
+        if (!item.claim_id.empty()) item.id_hashes = claim_id_hashes(item.claim_id);
         if (std::size_t now = item.raw_text.capacity(); now > k_small_bytes) kept += now;
         ++part.size;
     }

@@ -14,6 +14,8 @@ void ReadItem::add_record(std::uint32_t file, std::uint64_t line, std::uint64_t 
     raw_text.append(text);
 }
 
+std::array<std::uint64_t, 2> claim_id_hashes(std::string_view id) { return {hash64(id, 1) | 1, hash64(id, 2)}; }
+
 void ReadItem::clear() {
     accepted = false;
     rows = false;
@@ -21,6 +23,7 @@ void ReadItem::clear() {
     records.clear();
     raw_text.clear();
     fingerprint.reset();
+    id_hashes.reset();
     findings.clear();
 }
 

@@ -47,6 +47,9 @@ struct ReadItem {
     /// hash64(raw_text) of an accepted claim, taken by BatchReader right after reading
     /// it, while the text is in cache (the ledger's in-memory content fingerprint).
     std::optional<std::uint64_t> fingerprint;
+    /// Two hashes of claim_id (when it has one), taken by BatchReader on the thread that
+    /// read it, for the run's check of repeated ids.
+    std::optional<std::array<std::uint64_t, 2>> id_hashes;
     std::vector<Finding> findings;           ///< errors (when rejected), warnings, notes
     bool rows = false;                       ///< read from CSV rows (one claim = several records)
 
@@ -59,6 +62,10 @@ struct ReadItem {
     /// Moves the builder's problems into `findings`, located by file, line and column.
     void locate(const ClaimBuilder& builder);
 };
+
+/// Two independent 64-bit hashes of a claim id, the first with its low bit set: a
+/// fingerprint for the run's check of repeated ids (ReadItem::id_hashes).
+std::array<std::uint64_t, 2> claim_id_hashes(std::string_view id);
 
 /// Reads claims from one input, in input order.
 class ClaimReader {

@@ -32,10 +32,14 @@ public:
         std::uint64_t line;
     };
 
-    /// Inserts `id`; returns the first place when it was already there.
-    std::optional<Place> insert(std::string_view id, Place place) {
+    /// Starts loading the slot an insert of an id with `hashes` reads first.
+    void prefetch(const std::array<std::uint64_t, 2>& h) const {
+        if (!slots_.empty()) __builtin_prefetch(&slots_[h[0] & (slots_.size() - 1)]);
+    }
+    /// Inserts the id with `hashes`; returns the first place when it was already there.
+    std::optional<Place> insert(const std::array<std::uint64_t, 2>& h, Place place) {
         if ((size_ + 1) * 4 > slots_.size() * 3) grow();
-        Slot s{hash64(id, 1) | 1, hash64(id, 2), pack(place)};
+        Slot s{h[0], h[1], pack(place)};
         for (std::size_t i = s.a & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
             Slot& t = slots_[i];
             if (t.a == 0) {
@@ -124,7 +128,7 @@ void Intake::check_duplicate(ReadItem& item) {
     std::string_view file = item.files[item.records.front().file];
     auto index = static_cast<std::uint32_t>(std::find(file_names_.begin(), file_names_.end(), file) - file_names_.begin());
     if (index == file_names_.size()) file_names_.emplace_back(file);
-    auto first = seen_->insert(item.claim_id, {index, item.records.front().line});
+    auto first = seen_->insert(item.id_hashes ? *item.id_hashes : claim_id_hashes(item.claim_id), {index, item.records.front().line});
     if (!first) return;
     Finding f;
     f.field = FieldId::claim_id;
@@ -365,6 +369,11 @@ IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
         stage.accepted.clear();
         for (BatchPart& part : stage.batch.parts) {
             for (std::size_t i = 0; i < part.size; ++i) stage.items.push_back(&part.items[i]);
+        }
+        // The slots of the batch's ids, loaded before they are looked at: the table of
+        // a big run's ids is far bigger than the caches.
+        for (ReadItem* item : stage.items) {
+            if (item->id_hashes) seen_->prefetch(*item->id_hashes);
         }
         for (ReadItem* item : stage.items) {
             check_duplicate(*item);
