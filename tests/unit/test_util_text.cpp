@@ -95,6 +95,7 @@ TEST_SUITE("medclaim::text") {
         CHECK(count_lines("no end") == 0);
         CHECK(count_lines("a\n\nb\n") == 3);
         CHECK(count_lines(std::string(100000, 'x') + "\n" + std::string(5, '\n') + "tail") == 6);
+        CHECK(count_lines(std::string(16 * 600 + 7, '\n')) == 16 * 600 + 7);  // more than 255 full blocks a round
         // Every length and alignment around the 16-byte blocks, line ends anywhere.
         std::string text;
         for (int i = 0; i < 300; ++i) text += (i * 7) % 5 == 0 ? '\n' : static_cast<char>('a' + i % 26);
