@@ -51,6 +51,8 @@ namespace {
 
 constexpr std::string_view k_no_state = "state: none (no --state): accumulators started empty and were discarded";
 
+constexpr std::size_t k_kept_record_bytes = 16 * 1024;
+
 // The settlements one lane made for a batch: the claims of its ledger shard, each with
 // its index among the batch's accepted claims, in input order. Kept per slot and lane
 // and filled again, so that their memory is reused.
@@ -197,6 +199,9 @@ ExitCode run_adjudicate(const AdjudicateOptions& o) {
                 ledger.prefetch(claims[mine.entries[k + ahead].index]->claim, static_cast<int>(Ledger::k_prefetch_steps + 1 - ahead));
             }
             LaneSettlements::Entry& e = mine.entries[k];
+            // An entry keeps its record's memory for the next claim, unless a big claim
+            // made it big: every entry would otherwise grow to the biggest record seen.
+            if (e.settlement.record.capacity() > k_kept_record_bytes) e.settlement.record = std::string();
             settle(*claims[e.index], e.settlement);
         }
     };
