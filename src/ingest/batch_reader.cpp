@@ -317,7 +317,10 @@ private:
     // most of it, so that only the short rest is copied.
     void take(Piece& p, std::size_t end) {
         if (end >= carry_.size() / 2) {
-            p.bytes = std::move(carry_);
+            // The piece takes the bytes read; what follows its end goes into the memory
+            // the piece had from its last use, which is about a piece's size: reading on
+            // into it allocates nothing.
+            std::swap(p.bytes, carry_);
             carry_.assign(p.bytes, end);
             p.bytes.resize(end);
         } else {
