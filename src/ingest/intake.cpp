@@ -236,13 +236,14 @@ private:
         changed_.notify_all();
     }
 
-    // A job's end, with the lock held: what it made ready is scheduled, and whoever
-    // waits is told. Notified with the lock held: once it is released, the destructor
-    // may go on.
-    void done() {
+    // A job's end, with the lock held: what it made ready is scheduled, and the waiters
+    // are told when what they wait for may have come (a batch finished, the run
+    // stopped, or no job is left); a lane's job alone wakes no one. Notified with the
+    // lock held: once it is released, the destructor may go on.
+    void done(bool finished_one) {
         --jobs_;
         schedule();
-        changed_.notify_all();
+        if (finished_one || stopped_ || jobs_ == 0) changed_.notify_all();
     }
 
     void run_lane(std::size_t lane, std::uint64_t n) {
@@ -263,7 +264,7 @@ private:
                 failed_ = error;
             }
         }
-        done();
+        done(false);
     }
 
     void run_finish(std::uint64_t n) {
@@ -278,7 +279,7 @@ private:
         finished_ = n + 1;
         finishing_ = false;
         if (!go_on) stop(error);
-        done();
+        done(true);
     }
 
     WorkPool& pool_;
