@@ -31,10 +31,10 @@ constexpr std::size_t k_serial_claims = 256;         // claims per batch from on
 constexpr std::size_t k_serial_kept_bytes = 4 << 20; // big claims' items kept in such a batch
 // Big claims' items a piece's part keeps. Parts go from piece to piece; at 128 KiB
 // (twice a piece) most inpatient claims' items were dropped and built again, every
-// line allocating its strings anew: two threads spent 20% more CPU than at 1 MiB. About
-// twenty parts are alive at once.
+// line allocating its strings anew, and two threads took 4 to 18% more CPU than at
+// 1 MiB on the bench. About twenty parts are alive at once.
 constexpr std::size_t k_piece_kept_bytes = 1 << 20;
-constexpr std::size_t k_in_flight = 3;               // pieces cut ahead per parsing thread
+constexpr std::size_t k_in_flight = 3;               // pieces cut ahead per worker
 
 std::size_t piece_bytes() {
     if (const char* v = std::getenv("MEDCLAIM_PIECE_BYTES")) {
@@ -50,7 +50,7 @@ struct Piece {
     std::uint64_t first_line = 1;
     BatchPart part;
     bool ended_in_quotes = false;
-    std::atomic<bool> parsed{false};  // set by the parsing thread
+    std::atomic<bool> parsed{false};  // set by the job that parsed it
     std::exception_ptr error;      // what parsing threw
 };
 
@@ -469,7 +469,7 @@ private:
         p.ended_in_quotes = reader.ended_in_quotes();
     }
 
-    // Cuts pieces and hands them to the parsing threads until k_in_flight per thread
+    // Cuts pieces and hands them to the pool until k_in_flight per worker
     // are in flight or the input is all cut.
     void top_up() {
         if (!parsers_) {
