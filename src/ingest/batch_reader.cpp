@@ -183,8 +183,8 @@ std::optional<std::string> csv_claim_id(std::string_view line, std::size_t colum
 // Cuts inputs into pieces and parses them; one batch per call to produce().
 class BatchReader::Impl {
 public:
-    Impl(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints, WorkPool* pool)
-        : inputs_(inputs), map_(map), threads_(std::max(1U, threads)), piece_bytes_(piece_bytes()), fingerprints_(fingerprints), pool_(pool) {}
+    Impl(const std::vector<InputSpec>& inputs, const ColumnMap& map, WorkPool* pool, bool fingerprints)
+        : inputs_(inputs), map_(map), threads_(pool != nullptr ? pool->threads() : 1), piece_bytes_(piece_bytes()), fingerprints_(fingerprints), pool_(pool) {}
 
     bool produce(Batch& out) {
         out.notes.clear();
@@ -472,13 +472,7 @@ private:
     // Cuts pieces and hands them to the pool until k_in_flight per worker
     // are in flight or the input is all cut.
     void top_up() {
-        if (!parsers_) {
-            if (pool_ == nullptr) {
-                own_pool_ = std::make_unique<WorkPool>(threads_, "mc-parse");
-                pool_ = own_pool_.get();
-            }
-            parsers_ = std::make_unique<PieceParsers>(*pool_, [this](Piece& p) { parse(p); });
-        }
+        if (!parsers_) parsers_ = std::make_unique<PieceParsers>(*pool_, [this](Piece& p) { parse(p); });
         while (!cut_done_ && flight_.size() < k_in_flight * threads_) {
             std::unique_ptr<Piece> p = spare_piece();
             p->part = spare_part();
@@ -592,25 +586,18 @@ private:
     bool cut_done_ = false;          // no piece left to cut
     std::deque<std::unique_ptr<Piece>> flight_;  // cut, in input order, parsed or being parsed
     std::vector<std::unique_ptr<Piece>> spare_pieces_;  // handed out, to be cut again
-    WorkPool* pool_;                             // the threads that parse pieces
-    std::unique_ptr<WorkPool> own_pool_;         // when none was given
-    std::unique_ptr<PieceParsers> parsers_;      // after flight_ and the pool: waits for its jobs first
+    WorkPool* pool_;                             // the threads that parse pieces; null: one thread
+    std::unique_ptr<PieceParsers> parsers_;      // after flight_: waits for its jobs first
 };
 
-struct BatchReader::State {
-    State(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints, WorkPool* pool)
-        : impl(inputs, map, threads, fingerprints, pool) {}
-    Impl impl;
-};
-
-BatchReader::BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints, WorkPool* pool)
-    : state_(std::make_unique<State>(inputs, map, threads, fingerprints, pool)) {}
+BatchReader::BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, WorkPool* pool, bool fingerprints)
+    : impl_(std::make_unique<Impl>(inputs, map, pool, fingerprints)) {}
 
 BatchReader::~BatchReader() = default;
 
 // The caller's thread cuts and hands out; the pool parses. (A thread of its own that
 // read a few batches ahead cost two threads more context switches per batch than the
 // cutting it took off the caller, and was slower on two cores.)
-bool BatchReader::next(Batch& batch) { return state_->impl.produce(batch); }
+bool BatchReader::next(Batch& batch) { return impl_->produce(batch); }
 
 }  // namespace medclaim

@@ -25,9 +25,9 @@ struct Batch {
     std::vector<BatchPart> parts;
 };
 
-/// Reads inputs in batches of claims. With one thread it is one ClaimReader per input.
-/// With more, a thread of its own cuts a JSON Lines or flat CSV file into pieces, which
-/// `threads` threads parse, each piece as soon as one is free. Either way the claims come out as one
+/// Reads inputs in batches of claims. Without a pool it is one ClaimReader per input.
+/// With one, the caller's thread cuts a JSON Lines or flat CSV file into pieces, which
+/// the pool's threads parse, each piece as soon as one is free. Either way the claims come out as one
 /// ClaimReader gives them: same order, line numbers and findings, except that a finding
 /// marked `once` may come again in a later piece (the caller reports the first only).
 /// Rules: 1. JSON Lines is cut at line ends; a line longer than the reader's limit goes
@@ -39,21 +39,19 @@ struct Batch {
 /// (`MEDCLAIM_PIECE_BYTES` sets another, for tests).
 class BatchReader {
 public:
-    /// With `fingerprints`, each accepted claim's ReadItem::fingerprint is taken. With
-    /// `threads` > 1, pieces are parsed as jobs of `pool` (which must outlive the
-    /// reader), or of a pool of the reader's own when none is given.
-    BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, unsigned threads, bool fingerprints = false, WorkPool* pool = nullptr);
+    /// With a `pool` (which must outlive the reader), pieces are parsed as its jobs, on
+    /// as many threads as it has; without one, a single reader reads on the caller's
+    /// thread. With `fingerprints`, each accepted claim's ReadItem::fingerprint is taken.
+    BatchReader(const std::vector<InputSpec>& inputs, const ColumnMap& map, WorkPool* pool, bool fingerprints = false);
     ~BatchReader();
 
     /// Fills `batch` with the next claims; false at the end of the last input. Throws
     /// what reading threw (InputError), after the claims read before it.
     bool next(Batch& batch);
 
-    class Impl;
-
 private:
-    struct State;
-    std::unique_ptr<State> state_;
+    class Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace medclaim

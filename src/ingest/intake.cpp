@@ -353,7 +353,7 @@ IntakeCounts Intake::run(const Prepare& prepare, const Finish& finish) {
     // with it.
     std::unique_ptr<WorkPool> pool;
     if (threads_ > 1) pool = std::make_unique<WorkPool>(threads_, "mc-work");
-    BatchReader reader(inputs_, map_, threads_, fingerprints_, pool.get());
+    BatchReader reader(inputs_, map_, pool.get(), fingerprints_);
     std::array<Stage, k_slots> stages;
     std::unique_ptr<Pipeline> pipeline;  // after stages: its jobs end before they go
     if (threads_ > 1) {

@@ -639,7 +639,9 @@ void Ledger::settle(Settlement& out, const Claim& claim, std::string_view raw_te
     out.kind = Settlement::Kind::adjudicated;
     out.record.clear();
     out.reason.clear();
-    out.pack = PackStamp{};
+    out.pack.name.clear();  // cleared, not replaced: `out.pack = stamp` then reuses their memory
+    out.pack.version.clear();
+    out.pack.sha256.clear();
     std::string content_hash;
     if (persistent_) {
         Sha256 h;
