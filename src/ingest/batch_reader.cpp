@@ -50,7 +50,8 @@ struct Piece {
     std::uint64_t first_line = 1;
     BatchPart part;
     bool ended_in_quotes = false;
-    std::atomic<bool> parsed{false};  // set by the job that parsed it
+    std::atomic<bool> parsed{false};  // set by the thread that parsed it
+    std::atomic<bool> taken{false};   // a thread has begun parsing it (a job, or the one waiting for it)
     std::exception_ptr error;      // what parsing threw
 };
 
@@ -70,25 +71,49 @@ public:
     PieceParsers(const PieceParsers&) = delete;
     PieceParsers& operator=(const PieceParsers&) = delete;
 
-    /// Queues `p`, which must stay where it is until wait(p) returns.
+    /// Queues `p`, which must stay where it is until this is destroyed (wait(p) may
+    /// parse it itself, before its job has run).
     void submit(Piece& p) {
         {
             std::lock_guard lock(mutex_);
             p.parsed = false;
+            p.taken = false;
             p.error = nullptr;
             ++outstanding_;
         }
         pool_.submit(k_priority, [this, &p] { run(p); });
     }
-    /// Waits until `p` is parsed; rethrows what parsing it threw.
+    /// Waits until `p` is parsed; rethrows what parsing it threw. A piece no job has
+    /// begun yet (the pool's threads are busy settling) is parsed here instead.
     void wait(Piece& p) {
+        if (!p.taken.exchange(true)) {
+            p.parsed = true;  // its job, when it runs, finds it taken
+            parse_(p);
+            return;
+        }
         std::unique_lock lock(mutex_);
         parsed_.wait(lock, [&] { return p.parsed.load(); });
         if (p.error) std::rethrow_exception(std::exchange(p.error, nullptr));
     }
 
+    /// Makes sure no job is parsing `p` or will: one not begun stays unparsed.
+    void drop(Piece& p) {
+        if (!p.taken.exchange(true)) return;
+        std::unique_lock lock(mutex_);
+        parsed_.wait(lock, [&] { return p.parsed.load(); });
+        p.error = nullptr;
+    }
+
 private:
     void run(Piece& p) {
+        if (p.taken.exchange(true)) {
+            // Parsed by the thread waiting for it (or by this piece's job of an earlier
+            // use, run late): the piece is not this job's to touch.
+            std::lock_guard lock(mutex_);
+            --outstanding_;
+            parsed_.notify_all();
+            return;
+        }
         bool skip = false;
         {
             std::lock_guard lock(mutex_);
@@ -511,6 +536,7 @@ private:
             if (!joined(a, b)) return true;
             a.bytes += b.bytes;
             spare_.push_back(std::move(b.part));
+            spare_pieces_.push_back(std::move(flight_[1]));  // kept: its job may not have run yet
             flight_.erase(flight_.begin() + 1);
             if (a.bytes.size() > k_max_piece_bytes) {
                 serial_from_flight();
@@ -527,9 +553,10 @@ private:
         std::uint64_t line = flight_.empty() ? carry_line_ : flight_.front()->first_line;
         std::string rest;
         for (auto& p : flight_) {
-            parsers_->wait(*p);
+            parsers_->drop(*p);
             rest += p->bytes;
             spare_.push_back(std::move(p->part));
+            spare_pieces_.push_back(std::move(p));  // kept: its job may not have run yet
         }
         flight_.clear();
         rest += carry_;

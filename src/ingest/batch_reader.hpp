@@ -27,7 +27,8 @@ struct Batch {
 
 /// Reads inputs in batches of claims. Without a pool it is one ClaimReader per input.
 /// With one, the caller's thread cuts a JSON Lines or flat CSV file into pieces, which
-/// the pool's threads parse, each piece as soon as one is free. Either way the claims come out as one
+/// the pool's threads parse, each piece as soon as one is free (a piece the caller needs
+/// next that no thread has begun, they being busy settling, the caller parses itself). Either way the claims come out as one
 /// ClaimReader gives them: same order, line numbers and findings, except that a finding
 /// marked `once` may come again in a later piece (the caller reports the first only).
 /// Rules: 1. JSON Lines is cut at line ends; a line longer than the reader's limit goes
