@@ -87,24 +87,28 @@ public:
     /// begun yet (the pool's threads are busy settling) is parsed here instead.
     void wait(Piece& p) {
         if (!p.taken.exchange(true)) {
-            p.parsed = true;  // its job, when it runs, finds it taken
+            // Its job, when it runs, finds it taken. Marked parsed first, so that a
+            // parse that throws leaves nothing for anyone to wait for.
+            p.parsed = true;
             parse_(p);
             return;
         }
-        std::unique_lock lock(mutex_);
-        parsed_.wait(lock, [&] { return p.parsed.load(); });
-        if (p.error) std::rethrow_exception(std::exchange(p.error, nullptr));
+        if (std::exception_ptr error = await(p)) std::rethrow_exception(error);
     }
 
     /// Makes sure no job is parsing `p` or will: one not begun stays unparsed.
     void drop(Piece& p) {
-        if (!p.taken.exchange(true)) return;
-        std::unique_lock lock(mutex_);
-        parsed_.wait(lock, [&] { return p.parsed.load(); });
-        p.error = nullptr;
+        if (p.taken.exchange(true)) await(p);
     }
 
 private:
+    // Waits for the job that took `p`; returns (and clears) what parsing it threw.
+    std::exception_ptr await(Piece& p) {
+        std::unique_lock lock(mutex_);
+        parsed_.wait(lock, [&] { return p.parsed.load(); });
+        return std::exchange(p.error, nullptr);
+    }
+
     void run(Piece& p) {
         if (p.taken.exchange(true)) {
             // Parsed by the thread waiting for it (or by this piece's job of an earlier

@@ -7,9 +7,8 @@
 
 namespace medclaim {
 
-class WorkPool;
-
 class ColumnMap;
+class WorkPool;
 
 /// Claims read one after the other: the first `size` of `items` (the rest are kept for
 /// their memory, to be filled again).
@@ -27,10 +26,11 @@ struct Batch {
 
 /// Reads inputs in batches of claims. Without a pool it is one ClaimReader per input.
 /// With one, the caller's thread cuts a JSON Lines or flat CSV file into pieces, which
-/// the pool's threads parse, each piece as soon as one is free (a piece the caller needs
-/// next that no thread has begun, they being busy settling, the caller parses itself). Either way the claims come out as one
-/// ClaimReader gives them: same order, line numbers and findings, except that a finding
-/// marked `once` may come again in a later piece (the caller reports the first only).
+/// the pool's threads parse, each piece as soon as one is free (a piece the caller
+/// needs next that no thread has begun, they being busy settling, the caller parses
+/// itself). Either way the claims come out as one ClaimReader gives them: same order,
+/// line numbers and findings, except that a finding marked `once` may come again in a
+/// later piece (the caller reports the first only).
 /// Rules: 1. JSON Lines is cut at line ends; a line longer than the reader's limit goes
 /// alone, cut to the limit, and the reader truncates it as it would have; 2. flat CSV is
 /// cut at a line end between rows that give different claim ids; a cut that turns out

@@ -68,9 +68,8 @@ public:
     /// batch after batch in input order, one at a time, without waiting for the other
     /// lanes (so a lane must touch only its share of a batch: the claims of its
     /// members, say); `finish` runs for a batch once every lane has prepared it, while
-    /// the lanes go on with the next ones. `slot` (below
-    /// k_slots) tells apart the batches in flight, for a caller that keeps results per
-    /// batch. A failure of `prepare` stops the run once the batches before it are
+    /// the lanes go on with the next ones. `slot` (below k_slots) tells apart the
+    /// batches in flight, for a caller that keeps results per batch. A failure of `prepare` stops the run once the batches before it are
     /// finished, and is rethrown (the lowest lane's, when several fail on one batch).
     static constexpr std::size_t k_slots = 4;
     using Prepare = std::function<void(const std::vector<ReadItem*>& accepted, std::size_t slot, std::size_t lane)>;

@@ -1,6 +1,6 @@
-#include <algorithm>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
