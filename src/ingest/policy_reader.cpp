@@ -239,15 +239,19 @@ public:
 
     // Adds the policies waiting, in input order.
     void flush() {
-        for (std::size_t i = 0; i < waiting_; ++i) out_.book.prefetch_add(pending_[i].policy);
+        for (std::size_t i = 0; i < waiting_; ++i) {
+            pending_[i].hashes = PolicyBook::hashes(pending_[i].policy);
+            out_.book.prefetch_add(pending_[i].hashes);
+        }
         for (std::size_t i = 0; i < waiting_; ++i) {
             Pending& w = pending_[i];
             w.policy.product = w.product;
             w.policy.product_version = w.version;
+            // add() refuses a repeated id with the same probe that records a new one,
+            // and leaves a policy it refuses as it was.
+            if (out_.book.add(std::move(w.policy), w.hashes)) continue;
             std::string id = w.policy.id;
             std::uint64_t line = w.policy.line;
-            // add() refuses a repeated id with the same probe that records a new one.
-            if (out_.book.add(std::move(w.policy))) continue;
             const Policy* first = out_.book.find(id);
             std::vector<Diagnostic> errors{at(file_, line, w.text, 0,
                                               first != nullptr ? fmt::format("duplicate policy_id `{}`: first seen at {}:{}", quote_excerpt(id), first->file, first->line)
@@ -263,6 +267,7 @@ private:
     static constexpr std::size_t k_batch = 16;
     struct Pending {
         Policy policy;
+        PolicyBook::Hashes hashes;
         std::string product;
         std::string version;
         std::uint64_t end_line = 0;

@@ -30,17 +30,26 @@ bool Policy::declared(std::string_view code) const {
 
 std::string_view PolicyBook::intern(std::string_view s) {
     if (s.empty()) return {};
-    for (const std::string& n : names_) {
-        if (n == s) return n;
+    // Most policies name the product and file of the one before.
+    for (std::string_view n : last_names_) {
+        if (n.size() == s.size() && (n.data() == s.data() || n == s)) return n;
     }
-    return names_.emplace_back(s);
+    for (const std::string& n : names_) {
+        if (n == s) return remember(n);
+    }
+    return remember(names_.emplace_back(s));
 }
 
-bool PolicyBook::add(Policy p) {
+std::string_view PolicyBook::remember(std::string_view kept) {
+    last_names_[next_name_++ % last_names_.size()] = kept;
+    return kept;
+}
+
+bool PolicyBook::add(Policy&& p, Hashes h) {
     if (policies_.size() >= FlatIndex::k_none - 1) return false;
     auto index = static_cast<std::uint32_t>(policies_.size());
     // One probe finds a repeated id or records the new one.
-    if (by_id_.find_or_add(FlatIndex::hash(p.id), index, [&](std::uint32_t i) { return policies_[i].id == p.id; }) != FlatIndex::k_none) return false;
+    if (by_id_.find_or_add(h.id, index, [&](std::uint32_t i) { return policies_[i].id == p.id; }) != FlatIndex::k_none) return false;
     p.product = intern(p.product);
     p.product_version = intern(p.product_version);
     p.file = intern(p.file);
@@ -48,7 +57,7 @@ bool PolicyBook::add(Policy p) {
     next_.push_back(k_none);
     const Policy& kept = policies_.back();
     // Into the member's chain in start-date order, after policies with the same start.
-    std::uint32_t member_hash = FlatIndex::hash(kept.member_id);
+    const std::uint32_t member_hash = h.member;
     auto same_member = [&](std::uint32_t i) { return policies_[i].member_id == kept.member_id; };
     std::uint32_t first = by_member_.find_or_add(member_hash, index, same_member);
     if (first == FlatIndex::k_none) return true;

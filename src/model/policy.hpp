@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -61,13 +62,25 @@ public:
     PolicyBook(PolicyBook&&) = default;
     PolicyBook& operator=(PolicyBook&&) = default;
 
+    /// What the book's indexes hash of a policy: its id and its member id.
+    struct Hashes {
+        std::uint32_t id = 0;
+        std::uint32_t member = 0;
+    };
+    static Hashes hashes(const Policy& p) { return {FlatIndex::hash(p.id), FlatIndex::hash(p.member_id)}; }
     /// Adds `p` (its views are copied into the book); false, and nothing added, when its
     /// id is taken. Policies never move: pointers to them live as long as the book.
-    bool add(Policy p);
-    /// Starts loading the index slots add(p) reads, for a caller that adds several.
-    void prefetch_add(const Policy& p) const {
-        by_id_.prefetch(FlatIndex::hash(p.id));
-        by_member_.prefetch(FlatIndex::hash(p.member_id));
+    bool add(Policy p) {
+        Hashes h = hashes(p);
+        return add(std::move(p), h);
+    }
+    /// The same with `h` = hashes(p), for a caller that took them to prefetch; `p` is
+    /// moved from only when it is added.
+    bool add(Policy&& p, Hashes h);
+    /// Starts loading the index slots add(p, h) reads, for a caller that adds several.
+    void prefetch_add(Hashes h) const {
+        by_id_.prefetch(h.id);
+        by_member_.prefetch(h.member);
     }
     const Policy* find(std::string_view id) const;
     /// Calls `f(policy)` for the member's policies that cover day `d`, in start-date order.
@@ -103,6 +116,7 @@ public:
 private:
     static constexpr std::uint32_t k_none = FlatIndex::k_none;
     std::string_view intern(std::string_view s);
+    std::string_view remember(std::string_view kept);
     std::uint32_t first_of(std::string_view member_id) const;
     void prefetch_policy(std::uint32_t i) const {
         const char* p = reinterpret_cast<const char*>(&policies_[i]);
@@ -115,6 +129,8 @@ private:
     FlatIndex by_id_;                          // the policy with that id
     FlatIndex by_member_;                      // the member's first policy
     std::deque<std::string> names_;            // products, versions, file names: a few
+    std::array<std::string_view, 4> last_names_{};  // the names interned last
+    std::size_t next_name_ = 0;
 };
 
 }  // namespace medclaim

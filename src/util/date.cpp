@@ -63,6 +63,15 @@ std::optional<Date> Date::from_ymd(int year, int month, int day) {
 }
 
 std::optional<Date> Date::parse(std::string_view s) {
+    // The common case, exactly YYYY-MM-DD: every fee line and policy has dates.
+    if (s.size() == 10 && s[4] == '-' && s[7] == '-') {
+        auto digit = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0'; };
+        const unsigned y0 = digit(0), y1 = digit(1), y2 = digit(2), y3 = digit(3), m0 = digit(5), m1 = digit(6), d0 = digit(8), d1 = digit(9);
+        if (y0 < 10 && y1 < 10 && y2 < 10 && y3 < 10 && m0 < 10 && m1 < 10 && d0 < 10 && d1 < 10) {
+            return from_ymd(static_cast<int>(y0 * 1000 + y1 * 100 + y2 * 10 + y3), static_cast<int>(m0 * 10 + m1), static_cast<int>(d0 * 10 + d1));
+        }
+        return std::nullopt;
+    }
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     int y = 0, m = 0, d = 0;

@@ -219,8 +219,26 @@ std::uint64_t hash64(std::string_view s, std::uint64_t seed) {
         std::memcpy(&w, s.data() + i, 8);
         h = mix(h ^ w) * 0x9e3779b97f4a7c15ULL;
     }
+    // The last 0 to 7 bytes as a number (on a little-endian host the value a memcpy of
+    // them gives), read without a memcpy of variable size, which is a library call:
+    // from the last 8 bytes when the text has them, else from two overlapping reads.
+    // Hashes live only in memory: no file holds one.
+    const std::size_t n = s.size() - i;
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     std::uint64_t tail = 0;
-    std::memcpy(&tail, s.data() + i, s.size() - i);
+    if (n == 0) {
+    } else if (s.size() >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + s.size() - 8, 8);
+        tail = w >> (8 * (8 - n));
+    } else if (n >= 4) {
+        std::uint32_t a, b;
+        std::memcpy(&a, p, 4);
+        std::memcpy(&b, p + n - 4, 4);
+        tail = a | (static_cast<std::uint64_t>(b) << (8 * (n - 4)));
+    } else {
+        tail = p[0] | (static_cast<std::uint64_t>(p[n / 2]) << (8 * (n / 2))) | (static_cast<std::uint64_t>(p[n - 1]) << (8 * (n - 1)));
+    }
     return mix(h ^ tail ^ (s.size() << 56));
 }
 

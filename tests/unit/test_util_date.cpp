@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
+#include <fmt/format.h>
+
 #include "util/date.hpp"
 
 using namespace medclaim;
@@ -22,6 +26,32 @@ TEST_SUITE("medclaim::Date") {
             CAPTURE(bad);
             CHECK_FALSE(Date::parse(bad));
         }
+    }
+
+    TEST_CASE("YYYY-MM-DD (read by a short path) gives what the text with blanks around it gives") {
+        for (const char* bad : {"2024-0a-01", "2024-01-0/", "2O24-01-01", "2024-01- 1", "+024-01-01", "2024-1-011", "2024--0101", "2024-00-00"}) {
+            CAPTURE(bad);
+            CHECK_FALSE(Date::parse(bad));
+            CHECK_FALSE(Date::parse(std::string(" ") + bad));
+        }
+        int checked = 0;
+        for (int y : {1900, 1999, 2000, 2023, 2024, 2100, 2199}) {
+            for (int m = 1; m <= 12; ++m) {
+                for (int d = 0; d <= 32; ++d) {
+                    std::string text = fmt::format("{:04}-{:02}-{:02}", y, m, d);
+                    CAPTURE(text);
+                    std::optional<Date> fast = Date::parse(text);
+                    std::optional<Date> slow = Date::parse(" " + text + "\t");
+                    CHECK(fast.has_value() == slow.has_value());
+                    if (fast && slow) {
+                        CHECK(fast->days() == slow->days());
+                        CHECK(fast->to_string() == text);
+                        ++checked;
+                    }
+                }
+            }
+        }
+        CHECK(checked == 7 * 365 + 2);  // 2000 and 2024 are leap years; 1900 and 2100 are not
     }
 
     TEST_CASE("years outside 1900-2199 are refused") {

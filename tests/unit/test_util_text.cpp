@@ -84,6 +84,20 @@ TEST_SUITE("medclaim::text") {
         CHECK(hash64("", 1) != hash64(std::string_view("\0", 1), 1));
     }
 
+    TEST_CASE("hash64 of every length reads its bytes only, and each of them counts") {
+        // The tail of a text is read in words: bytes past the end must not count.
+        const std::string text = "M0163251\x1dHM0163251-in_catalog.deductible-0123456789";
+        for (std::size_t n = 0; n <= 40; ++n) {
+            std::string own = text.substr(0, n);
+            CHECK(hash64(std::string_view(text).substr(0, n), 7) == hash64(own, 7));
+            for (std::size_t i = 0; i < n; ++i) {
+                std::string changed = own;
+                changed[i] = static_cast<char>(changed[i] ^ 0x20);
+                CHECK(hash64(changed, 7) != hash64(own, 7));
+            }
+        }
+    }
+
     TEST_CASE("columns align by display width, numbers to the right") {
         std::string out = align_columns({{"figure", "amount"}, {"医疗费总额", "9.00"}, {"x", "1234.00"}}, 1);
         CHECK(out == "  figure      amount\n  医疗费总额    9.00\n  x          1234.00\n");
