@@ -218,13 +218,13 @@ public:
         if (p) {
             if (waiting_ == pending_.size()) pending_.emplace_back();
             Pending& w = pending_[waiting_++];
-            p->file = file_;
             p->line = line;
             w.policy = std::move(*p);
             // The product and version are views of the builder's strings, which the
-            // next record overwrites: kept here until add() interns them.
-            w.product.assign(w.policy.product);
-            w.version.assign(w.policy.product_version);
+            // next record overwrites: the book keeps them from now on.
+            w.policy.product = out_.book.intern(w.policy.product);
+            w.policy.product_version = out_.book.intern(w.policy.product_version);
+            w.policy.file = out_.book.intern(file_);
             w.end_line = end_line;
             w.text.assign(text);
             w.truncated = truncated;
@@ -245,8 +245,6 @@ public:
         }
         for (std::size_t i = 0; i < waiting_; ++i) {
             Pending& w = pending_[i];
-            w.policy.product = w.product;
-            w.policy.product_version = w.version;
             // add() refuses a repeated id with the same probe that records a new one,
             // and leaves a policy it refuses as it was.
             if (out_.book.add(std::move(w.policy), w.hashes)) continue;
@@ -268,8 +266,6 @@ private:
     struct Pending {
         Policy policy;
         PolicyBook::Hashes hashes;
-        std::string product;
-        std::string version;
         std::uint64_t end_line = 0;
         std::string text;
         bool truncated = false;

@@ -82,6 +82,9 @@ public:
         by_id_.prefetch(h.id);
         by_member_.prefetch(h.member);
     }
+    /// `s` kept once in the book (a product, version or file name; a few): the view
+    /// lives as long as the book. add() interns a policy's names itself.
+    std::string_view intern(std::string_view s);
     const Policy* find(std::string_view id) const;
     /// Calls `f(policy)` for the member's policies that cover day `d`, in start-date order.
     template <class F>
@@ -115,7 +118,6 @@ public:
 
 private:
     static constexpr std::uint32_t k_none = FlatIndex::k_none;
-    std::string_view intern(std::string_view s);
     std::string_view remember(std::string_view kept);
     std::uint32_t first_of(std::string_view member_id) const;
     void prefetch_policy(std::uint32_t i) const {

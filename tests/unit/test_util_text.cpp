@@ -63,6 +63,25 @@ TEST_SUITE("medclaim::text") {
         CHECK(first_invalid_utf8("fine") == std::string_view::npos);
     }
 
+    TEST_CASE("UTF-8 validation of short and long texts: a bad byte anywhere is found") {
+        // Texts up to 128 bytes take an ASCII short path; the byte may sit in a whole
+        // word or in the tail.
+        for (std::size_t n : {1u, 7u, 8u, 9u, 31u, 128u, 129u, 300u}) {
+            for (std::size_t at = 0; at < n; at += (n > 40 ? 13 : 1)) {
+                std::string text(n, 'a');
+                CHECK(is_valid_utf8(text));
+                text[at] = '\xff';
+                CAPTURE(n);
+                CAPTURE(at);
+                CHECK_FALSE(is_valid_utf8(text));
+                CHECK(first_invalid_utf8(text) == at);
+                text[at] = '\x80';  // a continuation byte alone
+                CHECK_FALSE(is_valid_utf8(text));
+            }
+            CHECK(is_valid_utf8(std::string(n, 'a') + "诊查费"));
+        }
+    }
+
     TEST_CASE("quote_excerpt escapes control bytes and cuts long text") {
         CHECK(quote_excerpt("a\tb\x01") == "a\\tb\\x01");
         CHECK(quote_excerpt(std::string(50, 'x'), 10) == std::string(10, 'x') + "…");
