@@ -33,13 +33,14 @@ std::int64_t times_days(std::int64_t per_day, std::int64_t days) {
 
 class Adjudicator {
 public:
-    Adjudicator(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const ClaimPolicies* policies)
-        : claim_(claim), pack_(pack), acc_(acc), tracing_(trace), policies_(policies) {
+    // Fills `out`, which must be empty (Adjudication::reset()).
+    Adjudicator(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const ClaimPolicies* policies, Adjudication& out)
+        : claim_(claim), pack_(pack), acc_(acc), tracing_(trace), policies_(policies), out_(out) {
         ctx_.claim = &claim;
         if (trace) ctx_.trace = &trace_;
     }
 
-    Adjudication run() {
+    void run() {
         out_.claim_id = claim_.claim_id;
         out_.member_id = claim_.member.id;
         out_.plan_year = plan_year_of(claim_, pack_);
@@ -110,7 +111,6 @@ public:
             out_.trace = std::move(trace_.entries);
             out_.hits = std::move(trace_.hits);
         }
-        return std::move(out_);
     }
 
 private:
@@ -959,7 +959,7 @@ private:
     std::unordered_map<std::string, std::int64_t> qty_used_;  // max_qty: quantity used per code
     Trace trace_;
     EvalContext ctx_;
-    Adjudication out_;
+    Adjudication& out_;
 };
 
 }  // namespace
@@ -1027,12 +1027,24 @@ Date policy_year_start(const Policy& p, Date d) {
 
 ClaimPolicies claim_policies(const Claim& claim, const PolicyBook& book, const Pack* pack) {
     ClaimPolicies out;
+    claim_policies(out, claim, book, pack);
+    return out;
+}
+
+void claim_policies(ClaimPolicies& out, const Claim& claim, const PolicyBook& book, const Pack* pack) {
+    // The entries of the claim before are filled again: their keys keep their memory.
+    std::size_t n = 0;
+    out.unknown.clear();
     auto hold = [&](const Policy& p) {
         if (pack != nullptr && std::none_of(pack->products.begin(), pack->products.end(), [&](const Product& product) { return product.id == p.product; })) {
             return;
         }
-        Date start = policy_year_start(p, claim.visit.admit_date);
-        out.held.push_back({&p, policy_key(claim.member.id, p.id), start, start.year()});
+        if (n == out.held.size()) out.held.emplace_back();
+        HeldPolicy& h = out.held[n++];
+        h.policy = &p;
+        h.key.assign(claim.member.id).append(1, k_policy_separator).append(p.id);  // policy_key(), in place
+        h.year_start = policy_year_start(p, claim.visit.admit_date);
+        h.year = h.year_start.year();
     };
     if (!claim.policies.empty()) {
         for (const std::string& id : claim.policies) {
@@ -1043,14 +1055,38 @@ ClaimPolicies claim_policies(const Claim& claim, const PolicyBook& book, const P
                 hold(*p);
             }
         }
-        return out;
+    } else {
+        book.for_each_covering(claim.member.id, claim.visit.admit_date, hold);
     }
-    book.for_each_covering(claim.member.id, claim.visit.admit_date, hold);
-    return out;
+    out.held.resize(n);
 }
 
 Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const ClaimPolicies* policies) {
-    return Adjudicator(claim, pack, acc, trace, policies).run();
+    Adjudication out;
+    Adjudicator(claim, pack, acc, trace, policies, out).run();
+    return out;
+}
+
+void adjudicate(Adjudication& out, const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace, const ClaimPolicies* policies) {
+    out.reset();
+    Adjudicator(claim, pack, acc, trace, policies, out).run();
+}
+
+void Adjudication::reset() {
+    claim_id.clear();
+    member_id.clear();
+    reversal_of.clear();
+    plan_year = 0;
+    status = ClaimStatus::paid;
+    buckets = {};
+    deductible = {};
+    payers.clear();
+    patient = {};
+    lines.clear();
+    flags.clear();
+    deltas.clear();
+    trace.clear();
+    hits.clear();
 }
 
 }  // namespace medclaim

@@ -96,6 +96,10 @@ struct Adjudication {
     std::vector<Delta> deltas;
     std::vector<std::string> trace;
     std::vector<std::string> hits;  ///< coverage: edits, table rows and layer segments that decided
+
+    /// Empties every field, keeping the memory of its strings and lists, so that an
+    /// adjudication can be filled again without allocating it anew.
+    void reset();
 };
 
 /// The date that chooses the plan year and the pack version: the discharge date for
@@ -139,6 +143,8 @@ struct ClaimPolicies {
 /// `claim`'s policies in `book`, found once: the ledger loads their groups, and the
 /// engine pays from them. With `pack`, only those of its products.
 ClaimPolicies claim_policies(const Claim& claim, const PolicyBook& book, const Pack* pack = nullptr);
+/// The same into `out`, whose entries keep their memory for the next claim.
+void claim_policies(ClaimPolicies& out, const Claim& claim, const PolicyBook& book, const Pack* pack = nullptr);
 
 /// Adjudicates `claim` against `pack` with the accumulator values in `acc`.
 /// Rules: 1. edits run first; a claim-level deny denies the claim, a line-level deny
@@ -147,5 +153,9 @@ ClaimPolicies claim_policies(const Claim& claim, const PolicyBook& book, const P
 /// products for the claim's policies in `policies` (none when null); 4. patient =
 /// amount − payers. Throws Error only when an invariant of DESIGN.md section 3 fails.
 Adjudication adjudicate(const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace = false, const ClaimPolicies* policies = nullptr);
+/// The same into `out` (reset first), which keeps the memory of an earlier claim's
+/// lists: a caller that settles claim after claim allocates little for each.
+void adjudicate(Adjudication& out, const Claim& claim, const Pack& pack, const Accumulators& acc, bool trace = false,
+                const ClaimPolicies* policies = nullptr);
 
 }  // namespace medclaim

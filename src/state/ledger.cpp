@@ -697,12 +697,15 @@ void Ledger::settle(Settlement& out, const Claim& claim, std::string_view raw_te
     int year = plan_year_of(claim, pack);
     load(shard, claim.member.id, year);
     load(shard, claim.member.id, 0);
-    std::optional<ClaimPolicies> mine;
+    const ClaimPolicies* mine = nullptr;
     if (policies_ != nullptr && !pack.products.empty()) {
-        mine = claim_policies(claim, *policies_, &pack);
+        claim_policies(shard.policies, claim, *policies_, &pack);
+        mine = &shard.policies;
         for (const HeldPolicy& h : mine->held) load(shard, h.key, h.year);
     }
-    Adjudication a = adjudicate(claim, pack, shard.acc, explain, mine ? &*mine : nullptr);
+    // Into the caller's settlement, whose lists keep their memory from claim to claim.
+    Adjudication& a = out.adjudication;
+    adjudicate(a, claim, pack, shard.acc, explain, mine);
     shard.acc.apply(a.deltas);
 
     // The record is rendered once, into `out`; the shard's scratch claim is filled
@@ -720,7 +723,10 @@ void Ledger::settle(Settlement& out, const Claim& claim, std::string_view raw_te
     } else {
         s.record.clear();
     }
-    s.deltas = std::move(a.deltas);  // kept with the claim; the caller's figures need none
+    // Kept with the claim (the caller's figures need none): the scratch claim's deltas
+    // of the claim before come back, emptied, for the next one to fill.
+    std::swap(s.deltas, a.deltas);
+    a.deltas.clear();
     s.figures.clear();
     append_figures(s.figures, a, stamp);
     s.reversed_by.clear();
@@ -728,7 +734,6 @@ void Ledger::settle(Settlement& out, const Claim& claim, std::string_view raw_te
     out.kind = replacing ? Settlement::Kind::replaced : Settlement::Kind::adjudicated;
     put_claim(shard, s);
     out.pack = stamp;
-    out.adjudication = std::move(a);
 }
 
 void Ledger::commit(const std::vector<OutputFile*>& outputs) {

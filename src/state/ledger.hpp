@@ -115,6 +115,7 @@ private:
         std::uint64_t member_years_written = 0;
         std::unique_ptr<ClaimSpill> spill;  // without a state file: the shard's settled claims
         SettledClaim scratch;  // the claim settle() is storing, kept for its memory
+        ClaimPolicies policies;  // the policies of the claim settle() is paying, kept for their memory
     };
 
     std::optional<SettledClaim> find(Shard& shard, std::string_view claim_id);

@@ -11,28 +11,51 @@
 
 namespace medclaim {
 
+namespace {
+
+// Whether any byte of `w` is a control byte, `"`, `\\` or DEL: a byte that JSON text
+// escapes. (Borrows may flag bytes after a true one too; the caller then goes byte by
+// byte.)
+bool needs_escape(std::uint64_t w) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    auto zero_byte = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    const std::uint64_t control = (w - 0x20 * ones) & ~w & highs;
+    return (control | zero_byte(w ^ ('"' * ones)) | zero_byte(w ^ ('\\' * ones)) | zero_byte(w ^ (0x7F * ones))) != 0;
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view value) {
     static constexpr char k_hex[] = "0123456789abcdef";
     out.push_back('"');
     std::size_t plain = 0;  // start of the run of bytes copied as they are
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        auto c = static_cast<unsigned char>(value[i]);
-        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) continue;
-        out.append(value.data() + plain, i - plain);
-        plain = i + 1;
-        switch (c) {
-            case '"': out += "\\\""; continue;
-            case '\\': out += "\\\\"; continue;
-            case '\n': out += "\\n"; continue;
-            case '\r': out += "\\r"; continue;
-            case '\t': out += "\\t"; continue;
-            default: break;
+    const std::size_t n = value.size();
+    for (std::size_t i = 0; i < n;) {
+        // Words with nothing to escape are skipped 8 bytes at a time.
+        for (std::uint64_t w; i + 8 <= n; i += 8) {
+            std::memcpy(&w, value.data() + i, 8);
+            if (needs_escape(w)) break;
         }
-        out += "\\u00";
-        out.push_back(k_hex[c >> 4]);
-        out.push_back(k_hex[c & 0xF]);
+        for (const std::size_t stop = std::min(n, i + 8); i < stop; ++i) {
+            auto c = static_cast<unsigned char>(value[i]);
+            if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7F) continue;
+            out.append(value.data() + plain, i - plain);
+            plain = i + 1;
+            switch (c) {
+                case '"': out += "\\\""; continue;
+                case '\\': out += "\\\\"; continue;
+                case '\n': out += "\\n"; continue;
+                case '\r': out += "\\r"; continue;
+                case '\t': out += "\\t"; continue;
+                default: break;
+            }
+            out += "\\u00";
+            out.push_back(k_hex[c >> 4]);
+            out.push_back(k_hex[c & 0xF]);
+        }
     }
-    out.append(value.data() + plain, value.size() - plain);
+    out.append(value.data() + plain, n - plain);
     out.push_back('"');
 }
 

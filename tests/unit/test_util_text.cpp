@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "util/diagnostics.hpp"
 #include "util/flat_index.hpp"
 #include "util/json_writer.hpp"
@@ -168,6 +170,43 @@ TEST_SUITE("medclaim::JsonWriter") {
         std::string out;
         append_json_string(out, std::string_view("诊\x01\x7f", 5));
         CHECK(out == "\"诊\\u0001\\u007f\"");
+    }
+
+    TEST_CASE("a byte to escape is found wherever it sits, also among UTF-8 and next to another") {
+        // Plain words are skipped 8 bytes at a time: put each special byte at each
+        // place of texts up to 3 words long, and compare with escaping byte by byte.
+        auto escaped = [](std::string_view v) {
+            std::string out = "\"";
+            for (char ch : v) {
+                auto c = static_cast<unsigned char>(ch);
+                if (c == '"') out += "\\\"";
+                else if (c == '\\') out += "\\\\";
+                else if (c == '\n') out += "\\n";
+                else if (c == '\r') out += "\\r";
+                else if (c == '\t') out += "\\t";
+                else if (c < 0x20 || c == 0x7F) out += fmt::format("\\u{:04x}", c);
+                else out += ch;
+            }
+            return out + "\"";
+        };
+        const std::string base = "a诊b查c费d~ \x80\xff!0123456789";
+        for (char special : {'"', '\\', '\n', '\x01', '\x1f', '\x7f', '\0'}) {
+            for (std::size_t n = 1; n <= base.size(); ++n) {
+                for (std::size_t at = 0; at < n; ++at) {
+                    std::string text = base.substr(0, n);
+                    text[at] = special;
+                    if (at + 1 < n) text[at + 1] = '\x02';  // a second one right after
+                    std::string out;
+                    append_json_string(out, text);
+                    CAPTURE(n);
+                    CAPTURE(at);
+                    CHECK(out == escaped(text));
+                }
+            }
+        }
+        std::string plain;
+        append_json_string(plain, base);
+        CHECK(plain == "\"" + base + "\"");
     }
 
 
