@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/adjudicate.hpp"
 #include "state/ledger.hpp"
 #include "util/error.hpp"
 #include "util/text.hpp"
@@ -20,6 +21,11 @@ namespace medclaim {
 namespace {
 
 constexpr std::size_t k_buffer_bytes = 1 << 20;  // written out when this full
+
+// Whose counter a stored delta changes.
+constexpr std::uint8_t k_claim_member = 0;   // the claim's member
+constexpr std::uint8_t k_member_policy = 1;  // a policy of the claim's member: the policy id follows
+constexpr std::uint8_t k_other_owner = 2;    // any other: the key follows
 
 // Records are length-prefixed fields in host byte order (the file never outlives the
 // process that wrote it): strings as a 32-bit length and the bytes, numbers as they are.
@@ -174,9 +180,19 @@ std::optional<SettledClaim> ClaimSpill::find(std::string_view claim_id) {
         auto deltas = r.number<std::uint32_t>();
         for (std::uint32_t i = 0; i < deltas; ++i) {
             Delta d;
-            d.member_id = r.text();
+            auto owner = r.number<std::uint8_t>();
+            if (owner == k_claim_member) {
+                d.member_id = c.member_id;
+            } else if (owner == k_member_policy) {
+                d.member_id.assign(c.member_id).append(1, k_policy_separator).append(r.text());
+            } else {
+                d.member_id = r.text();
+            }
             d.plan_year = r.number<std::int32_t>();
-            d.counter = r.text();
+            auto name = r.number<std::uint32_t>();
+            // Only this process wrote the file: an unknown name is a defect, not input.
+            if (name >= names_.size()) throw Error(ExitCode::internal, "temporary ledger: a stored claim names an unknown counter");
+            d.counter = names_[name];
             d.change = r.number<std::int64_t>();
             c.deltas.push_back(std::move(d));
         }
@@ -189,6 +205,14 @@ std::optional<SettledClaim> ClaimSpill::find(std::string_view claim_id) {
     return found;
 }
 
+std::uint32_t ClaimSpill::name_number(std::string_view counter) {
+    auto position = static_cast<std::uint32_t>(names_.size());
+    std::uint32_t found = name_index_.find_or_add(FlatIndex::hash(counter), position, [&](std::uint32_t k) { return names_[k] == counter; });
+    if (found != FlatIndex::k_none) return found;
+    names_.emplace_back(counter);
+    return position;
+}
+
 void ClaimSpill::put(const SettledClaim& c) {
     std::size_t start = buffer_.size();
     Writer w(buffer_);
@@ -199,9 +223,20 @@ void ClaimSpill::put(const SettledClaim& c) {
     w.number(static_cast<std::int32_t>(c.plan_year));
     w.number(static_cast<std::uint32_t>(c.deltas.size()));
     for (const Delta& d : c.deltas) {
-        w.text(d.member_id);
+        // The owner as the claim's member, one of the member's policies (the policy id
+        // after the separator) or in full; the counter by its number.
+        std::string_view owner = d.member_id;
+        if (owner == c.member_id) {
+            w.number(k_claim_member);
+        } else if (owner.size() > c.member_id.size() && owner.starts_with(c.member_id) && owner[c.member_id.size()] == k_policy_separator) {
+            w.number(k_member_policy);
+            w.text(owner.substr(c.member_id.size() + 1));
+        } else {
+            w.number(k_other_owner);
+            w.text(owner);
+        }
         w.number(static_cast<std::int32_t>(d.plan_year));
-        w.text(d.counter);
+        w.number(name_number(d.counter));
         w.number(d.change);
     }
     w.text(c.figures);

@@ -20,7 +20,13 @@ SettledClaim settled(int i) {
     c.member_id = fmt::format("M{}", i % 97);
     c.plan_year = 2024;
     c.record = "not kept";
-    c.deltas = {{c.member_id, 2024, "hifp.position", 100 + i}, {c.member_id, 0, "last_discharge", -i}};
+    // The claim's member, one of its policies, and another key (a policy key of
+    // another member, a member whose id the claim's starts with).
+    c.deltas = {{c.member_id, 2024, "hifp.position", 100 + i},
+                {c.member_id, 0, "last_discharge", -i},
+                {c.member_id + "\x1d" + fmt::format("P{}", i), 2024, fmt::format("product{}.paid", i % 3), 5},
+                {fmt::format("M{}\x1dP1", i % 97 + 1), 2023, "deductible", 6},
+                {c.member_id + "9", 2024, "admissions", 1}};
     c.figures = std::string(static_cast<std::size_t>(100 + i % 50), static_cast<char>('a' + i % 26));
     return c;
 }
@@ -42,10 +48,15 @@ TEST_SUITE("medclaim::ClaimSpill") {
             CHECK(c->member_id == want.member_id);
             CHECK(c->plan_year == 2024);
             CHECK(c->record.empty());
-            REQUIRE(c->deltas.size() == 2);
-            CHECK(c->deltas[0].member_id == want.member_id);
+            REQUIRE(c->deltas.size() == want.deltas.size());
+            for (std::size_t k = 0; k < want.deltas.size(); ++k) {
+                CAPTURE(k);
+                CHECK(c->deltas[k].member_id == want.deltas[k].member_id);
+                CHECK(c->deltas[k].plan_year == want.deltas[k].plan_year);
+                CHECK(c->deltas[k].counter == want.deltas[k].counter);
+                CHECK(c->deltas[k].change == want.deltas[k].change);
+            }
             CHECK(c->deltas[0].counter == "hifp.position");
-            CHECK(c->deltas[0].change == 100 + i);
             CHECK(c->deltas[1].plan_year == 0);
             CHECK(c->deltas[1].change == -i);
             CHECK(c->figures == want.figures);
