@@ -1005,11 +1005,8 @@ int plan_year_of(const Claim& claim, const Pack& pack) {
     return before_start ? d.year() - 1 : d.year();
 }
 
-std::string policy_key(std::string_view member_id, std::string_view policy_id) {
-    std::string key;
-    key.reserve(member_id.size() + 1 + policy_id.size());
-    key.append(member_id).append(1, k_policy_separator).append(policy_id);
-    return key;
+void assign_policy_key(std::string& key, std::string_view member_id, std::string_view policy_id) {
+    key.assign(member_id).append(1, k_policy_separator).append(policy_id);
 }
 
 Date policy_year_start(const Policy& p, Date d) {
@@ -1042,7 +1039,7 @@ void claim_policies(ClaimPolicies& out, const Claim& claim, const PolicyBook& bo
         if (n == out.held.size()) out.held.emplace_back();
         HeldPolicy& h = out.held[n++];
         h.policy = &p;
-        h.key.assign(claim.member.id).append(1, k_policy_separator).append(p.id);  // policy_key(), in place
+        assign_policy_key(h.key, claim.member.id, p.id);
         h.year_start = policy_year_start(p, claim.visit.admit_date);
         h.year = h.year_start.year();
     };

@@ -118,9 +118,10 @@ inline constexpr std::string_view k_denial_prefix = "commercial-";
 /// What separates the member and the policy in a policy's accumulator key (U+001D: the
 /// state's encodings use U+001E and U+001F).
 inline constexpr char k_policy_separator = '\x1d';
-/// The accumulator key of a policy's counters: the member id, U+001D, the policy id.
-/// Its groups are per policy year, under the year the policy year starts in.
-std::string policy_key(std::string_view member_id, std::string_view policy_id);
+/// Sets `key` (which keeps its memory) to the accumulator key of a policy's counters:
+/// the member id, U+001D, the policy id. Its groups are per policy year, under the year
+/// the policy year starts in.
+void assign_policy_key(std::string& key, std::string_view member_id, std::string_view policy_id);
 /// The first day of the policy year of `policy` that holds `d`: the latest anniversary
 /// of its start on or before `d` (a 29 February start: 1 March in other years).
 Date policy_year_start(const Policy& policy, Date d);
@@ -128,7 +129,7 @@ Date policy_year_start(const Policy& policy, Date d);
 /// One policy a claim has, with the accumulator group its counters are in.
 struct HeldPolicy {
     const Policy* policy = nullptr;
-    std::string key;  ///< policy_key(member, policy)
+    std::string key;  ///< the policy's accumulator key (assign_policy_key)
     Date year_start;  ///< of the policy year that holds the admission date
     int year = 0;     ///< year_start's year: the group's plan year
 };

@@ -610,7 +610,7 @@ void Ledger::prefetch(const Claim& claim, int step) const {
         return;
     }
     if (policies_ == nullptr || !claim.policies.empty()) return;
-    // The policies' accumulator keys (policy_key), put together without allocating.
+    // The policies' accumulator keys (assign_policy_key), put together without allocating.
     char key[128];
     const std::string& member = claim.member.id;
     if (member.size() + 1 >= sizeof key) return;
