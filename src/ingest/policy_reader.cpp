@@ -149,9 +149,9 @@ public:
     }
 
     // Checks what one field cannot: required fields (a missing one is reported at its
-    // empty value, or at the start of the record) and the order of dates. The policy
-    // when all is well.
-    std::optional<Policy> finish() {
+    // empty value, or at the start of the record) and the order of dates. When all is
+    // well, moves the policy into `out` and says true.
+    bool finish(Policy& out) {
         for (PField f : {PField::policy_id, PField::product, PField::member_id, PField::start_date, PField::end_date}) {
             auto i = static_cast<std::size_t>(f);
             bool given = f == PField::start_date || f == PField::end_date ? dated_[i] : !text_of(f).empty();
@@ -168,10 +168,11 @@ public:
                                             p_.first_insured.to_string(), p_.start.to_string()));
         }
         if (!dated_[first]) p_.first_insured = p_.start;
-        if (!problems_.empty()) return std::nullopt;
+        if (!problems_.empty()) return false;
         p_.product = product_;  // views of the builder's strings until the book keeps them
         p_.product_version = version_;
-        return std::move(p_);
+        out = std::move(p_);
+        return true;
     }
 
     const std::vector<Problem>& problems() const { return problems_; }
@@ -214,17 +215,17 @@ public:
     void take(PolicyBuilder& b, std::uint64_t line, std::uint64_t end_line, std::string_view text, bool truncated,
               std::vector<Diagnostic> early = {}) {
         ++out_.records;
-        std::optional<Policy> p = early.empty() ? b.finish() : std::nullopt;
-        if (p) {
-            if (waiting_ == pending_.size()) pending_.emplace_back();
-            Pending& w = pending_[waiting_++];
-            p->line = line;
-            w.policy = std::move(*p);
+        if (waiting_ == pending_.size()) pending_.emplace_back();
+        Pending& w = pending_[waiting_];
+        if (early.empty() && b.finish(w.policy)) {
+            ++waiting_;
+            w.policy.line = line;
             // The product and version are views of the builder's strings, which the
             // next record overwrites: the book keeps them from now on.
             w.policy.product = out_.book.intern(w.policy.product);
             w.policy.product_version = out_.book.intern(w.policy.product_version);
-            w.policy.file = out_.book.intern(file_);
+            if (file_view_.empty()) file_view_ = out_.book.intern(file_);
+            w.policy.file = file_view_;
             w.end_line = end_line;
             w.text.assign(text);
             w.truncated = truncated;
@@ -247,7 +248,7 @@ public:
             Pending& w = pending_[i];
             // add() refuses a repeated id with the same probe that records a new one,
             // and leaves a policy it refuses as it was.
-            if (out_.book.add(std::move(w.policy), w.hashes)) continue;
+            if (out_.book.add_interned(std::move(w.policy), w.hashes)) continue;
             std::string id = w.policy.id;
             std::uint64_t line = w.policy.line;
             const Policy* first = out_.book.find(id);
@@ -285,6 +286,7 @@ private:
     }
 
     std::string file_;
+    std::string_view file_view_;  // file_ as the book keeps it
     DiagnosticSink& sink_;
     PolicyRead& out_;
     std::unordered_set<std::string> warned_;

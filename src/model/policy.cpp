@@ -45,14 +45,11 @@ std::string_view PolicyBook::remember(std::string_view kept) {
     return kept;
 }
 
-bool PolicyBook::add(Policy&& p, Hashes h) {
+bool PolicyBook::add_interned(Policy&& p, Hashes h) {
     if (policies_.size() >= FlatIndex::k_none - 1) return false;
     auto index = static_cast<std::uint32_t>(policies_.size());
     // One probe finds a repeated id or records the new one.
     if (by_id_.find_or_add(h.id, index, [&](std::uint32_t i) { return policies_[i].id == p.id; }) != FlatIndex::k_none) return false;
-    p.product = intern(p.product);
-    p.product_version = intern(p.product_version);
-    p.file = intern(p.file);
     policies_.push_back(std::move(p));
     next_.push_back(k_none);
     const Policy& kept = policies_.back();

@@ -76,7 +76,14 @@ public:
     }
     /// The same with `h` = hashes(p), for a caller that took them to prefetch; `p` is
     /// moved from only when it is added.
-    bool add(Policy&& p, Hashes h);
+    bool add(Policy&& p, Hashes h) {
+        p.product = intern(p.product);
+        p.product_version = intern(p.product_version);
+        p.file = intern(p.file);
+        return add_interned(std::move(p), h);
+    }
+    /// The same for a policy whose product, version and file are views intern() gave.
+    bool add_interned(Policy&& p, Hashes h);
     /// Starts loading the index slots add(p, h) reads, for a caller that adds several.
     void prefetch_add(Hashes h) const {
         by_id_.prefetch(h.id);
