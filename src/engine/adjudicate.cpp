@@ -548,7 +548,7 @@ private:
                                                                             policy.first_insured.to_string(), clause(product.waiting_clause))};
             }
         }
-        if (x.declared_conditions && !policy.conditions.empty()) {
+        if (x.declared_conditions && !policy.conditions().empty()) {
             for (const Diagnosis& d : claim_.diagnoses) {
                 if (policy.declared(d.code)) {
                     return std::pair{std::string("preexisting"), fmt::format("diagnosis {} falls under a condition the policy declares (既往症){}", d.code, clause(x.clause))};

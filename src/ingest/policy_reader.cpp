@@ -126,7 +126,7 @@ public:
     void add_item(PField f, std::string_view item, std::size_t offset) {
         auto i = static_cast<std::size_t>(f);
         seen_[i] = true;
-        std::vector<std::string>& list = f == PField::conditions ? p_.conditions : p_.options;
+        const std::vector<std::string>& list = f == PField::conditions ? p_.conditions() : p_.options();
         if (list.size() == k_max_items) return fail(offset, fmt::format("`{}` has more than {} items", name_of(f), k_max_items));
         if (f == PField::conditions && !is_condition_code(item)) {
             return fail(offset, fmt::format("`conditions`: `{}` is not an ICD-10 code or prefix (such as C34 or E11.9)", quote_excerpt(item)));
@@ -134,7 +134,11 @@ public:
         if (item.size() > k_max_value_bytes || (!utf8_checked_ && !is_valid_utf8(item))) {
             return fail(offset, fmt::format("`{}`: `{}` is longer than {} bytes or not valid UTF-8", name_of(f), quote_excerpt(item), k_max_value_bytes));
         }
-        list.emplace_back(item);
+        if (f == PField::conditions) {
+            p_.add_condition(item);
+        } else {
+            p_.add_option(item);
+        }
     }
 
     void fail(std::size_t offset, std::string message) { problems_.push_back({offset, std::move(message)}); }

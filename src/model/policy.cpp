@@ -25,7 +25,13 @@ template <>
 std::span<const std::string_view> enum_spellings<HealthStatus>() { return k_health; }
 
 bool Policy::declared(std::string_view code) const {
-    return std::any_of(conditions.begin(), conditions.end(), [&](const std::string& c) { return code.starts_with(c); });
+    const std::vector<std::string>& declared = conditions();
+    return std::any_of(declared.begin(), declared.end(), [&](const std::string& c) { return code.starts_with(c); });
+}
+
+const std::vector<std::string>& Policy::no_items() {
+    static const std::vector<std::string> none;
+    return none;
 }
 
 std::string_view PolicyBook::intern(std::string_view s) {

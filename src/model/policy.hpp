@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <deque>
+#include <memory>
 #include <vector>
 
 #include "model/claim.hpp"
@@ -24,8 +25,38 @@ std::optional<HealthStatus> parse_enum<HealthStatus>(std::string_view text);
 template <>
 std::span<const std::string_view> enum_spellings<HealthStatus>();
 
+/// A policy's lists, kept out of line: most policies have none.
+struct PolicyLists {
+    std::vector<std::string> conditions;
+    std::vector<std::string> options;
+};
+
+/// A pointer to PolicyLists that copies what it points to: a Policy copies as a value.
+class PolicyListsBox {
+public:
+    PolicyListsBox() = default;
+    PolicyListsBox(const PolicyListsBox& o) : p_(o.p_ ? std::make_unique<PolicyLists>(*o.p_) : nullptr) {}
+    PolicyListsBox& operator=(const PolicyListsBox& o) {
+        if (this != &o) p_ = o.p_ ? std::make_unique<PolicyLists>(*o.p_) : nullptr;
+        return *this;
+    }
+    PolicyListsBox(PolicyListsBox&&) noexcept = default;
+    PolicyListsBox& operator=(PolicyListsBox&&) noexcept = default;
+    ~PolicyListsBox() = default;
+
+    const PolicyLists* get() const { return p_.get(); }
+    PolicyLists& own() {
+        if (!p_) p_ = std::make_unique<PolicyLists>();
+        return *p_;
+    }
+
+private:
+    std::unique_ptr<PolicyLists> p_;
+};
+
 /// One commercial policy of one member (a record of `--policies FILE`). The views
-/// point into strings a PolicyBook keeps (or, before add(), the caller's).
+/// point into strings a PolicyBook keeps (or, before add(), the caller's). A book
+/// holds every policy of a run (600,000 in the benchmark): 144 bytes each.
 struct Policy {
     // What settling a claim reads of each of the member's policies comes first: the
     // dates, the health status, the product and the id (in place when short) fill
@@ -38,16 +69,26 @@ struct Policy {
     std::string id;
     std::string member_id;
     std::string_view product_version;  ///< empty: the version the pack holds
-    std::vector<std::string> conditions;  ///< declared conditions: ICD-10 codes or prefixes
-    std::vector<std::string> options;     ///< plan options the product names (riders, say)
     std::string_view file;                ///< where it was read, for messages
     std::uint64_t line = 0;
+    PolicyListsBox lists;                 ///< empty while both lists are
+
+    /// Declared conditions: ICD-10 codes or prefixes.
+    const std::vector<std::string>& conditions() const { return lists.get() ? lists.get()->conditions : no_items(); }
+    /// Plan options the product names (riders, say).
+    const std::vector<std::string>& options() const { return lists.get() ? lists.get()->options : no_items(); }
+    void add_condition(std::string_view code) { lists.own().conditions.emplace_back(code); }
+    void add_option(std::string_view option) { lists.own().options.emplace_back(option); }
 
     /// Whether the policy covers day `d`.
     bool covers(Date d) const { return start <= d && d <= end; }
     /// Whether `code` falls under a declared condition (a declared prefix of it).
     bool declared(std::string_view code) const;
+
+private:
+    static const std::vector<std::string>& no_items();
 };
+static_assert(sizeof(Policy) <= 144, "a book holds every policy of a run: keep Policy small");
 
 /// The policies of a run, found by id or by member and date.
 /// Rules: 1. ids are unique (a reader rejects a repeated id); 2. a member's policies

@@ -58,13 +58,13 @@ TEST_CASE("policies: a CSV file gives each policy with its defaults, found by id
     REQUIRE(p1 != nullptr);
     CHECK(p1->product == "million");
     CHECK(p1->first_insured == day("2022-03-01"));
-    CHECK(p1->options == std::vector<std::string>{"proton"});
+    CHECK(p1->options() == std::vector<std::string>{"proton"});
     CHECK(p1->line == 2);
     const Policy* p2 = r.result.book.find("P2");
     REQUIRE(p2 != nullptr);
     CHECK(p2->health == HealthStatus::preexisting);
     CHECK(p2->first_insured == p2->start);  // not given: the start
-    CHECK(p2->conditions == std::vector<std::string>{"C34", "E11.9"});
+    CHECK(p2->conditions() == std::vector<std::string>{"C34", "E11.9"});
     CHECK(p2->declared("C34.901"));
     CHECK_FALSE(p2->declared("C18.9"));
     CHECK(r.result.book.find("P3")->health == HealthStatus::healthy);
@@ -138,7 +138,7 @@ TEST_CASE("policies: JSON Lines records, lists as arrays, and each kind of bad l
     CHECK(r.result.book.size() == 2);
     CHECK(r.result.rejected.size() == 6);
     REQUIRE(r.result.book.find("J1") != nullptr);
-    CHECK(r.result.book.find("J1")->conditions == std::vector<std::string>{"I10"});
+    CHECK(r.result.book.find("J1")->conditions() == std::vector<std::string>{"I10"});
     CHECK(r.result.book.find("J6") != nullptr);  // the last line has no line end
     std::vector<std::string> want = {
         "1:160: warning: unknown key `note` is ignored",
