@@ -94,7 +94,7 @@ static_assert(sizeof(Policy) <= 144, "a book holds every policy of a run: keep P
 /// Rules: 1. ids are unique (a reader rejects a repeated id); 2. a member's policies
 /// are kept in start-date order, then in input order; 3. product names, versions and
 /// file names are kept once; the indexes are open-addressing tables of positions, so
-/// that a policy costs about 200 bytes with its indexes and adding one rarely allocates.
+/// that a policy costs about 175 bytes with its indexes and adding one rarely allocates.
 class PolicyBook {
 public:
     PolicyBook() = default;
