@@ -36,19 +36,10 @@ const std::vector<std::string>& Policy::no_items() {
 
 std::string_view PolicyBook::intern(std::string_view s) {
     if (s.empty()) return {};
-    // Most policies name the product and file of the one before.
-    for (std::string_view n : last_names_) {
-        if (n.size() == s.size() && (n.data() == s.data() || n == s)) return n;
-    }
     for (const std::string& n : names_) {
-        if (n == s) return remember(n);
+        if (n.size() == s.size() && (n.data() == s.data() || n == s)) return n;  // often a name the book gave
     }
-    return remember(names_.emplace_back(s));
-}
-
-std::string_view PolicyBook::remember(std::string_view kept) {
-    last_names_[next_name_++ % last_names_.size()] = kept;
-    return kept;
+    return names_.emplace_back(s);
 }
 
 bool PolicyBook::add_interned(Policy&& p, Hashes h) {

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -112,20 +111,17 @@ public:
     /// Adds `p` (its views are copied into the book); false, and nothing added, when its
     /// id is taken. Policies never move: pointers to them live as long as the book.
     bool add(Policy p) {
-        Hashes h = hashes(p);
-        return add(std::move(p), h);
-    }
-    /// The same with `h` = hashes(p), for a caller that took them to prefetch; `p` is
-    /// moved from only when it is added.
-    bool add(Policy&& p, Hashes h) {
         p.product = intern(p.product);
         p.product_version = intern(p.product_version);
         p.file = intern(p.file);
+        Hashes h = hashes(p);
         return add_interned(std::move(p), h);
     }
-    /// The same for a policy whose product, version and file are views intern() gave.
+    /// The same for a policy whose product, version and file are views intern() gave,
+    /// with `h` = hashes(p) (a caller that adds several took them to prefetch); `p` is
+    /// moved from only when it is added.
     bool add_interned(Policy&& p, Hashes h);
-    /// Starts loading the index slots add(p, h) reads, for a caller that adds several.
+    /// Starts loading the index slots add_interned(p, h) reads.
     void prefetch_add(Hashes h) const {
         by_id_.prefetch(h.id);
         by_member_.prefetch(h.member);
@@ -166,7 +162,6 @@ public:
 
 private:
     static constexpr std::uint32_t k_none = FlatIndex::k_none;
-    std::string_view remember(std::string_view kept);
     std::uint32_t first_of(std::string_view member_id) const;
     void prefetch_policy(std::uint32_t i) const {
         const char* p = reinterpret_cast<const char*>(&policies_[i]);
@@ -179,8 +174,6 @@ private:
     FlatIndex by_id_;                          // the policy with that id
     FlatIndex by_member_;                      // the member's first policy
     std::deque<std::string> names_;            // products, versions, file names: a few
-    std::array<std::string_view, 4> last_names_{};  // the names interned last
-    std::size_t next_name_ = 0;
 };
 
 }  // namespace medclaim

@@ -241,8 +241,7 @@ std::uint64_t hash64(std::string_view s, std::uint64_t seed) {
     const std::size_t n = s.size() - i;
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     std::uint64_t tail = 0;
-    if (n == 0) {
-    } else if (s.size() >= 8) {
+    if (n > 0 && s.size() >= 8) {
         std::uint64_t w;
         std::memcpy(&w, p + s.size() - 8, 8);
         tail = w >> (8 * (8 - n));
@@ -251,7 +250,7 @@ std::uint64_t hash64(std::string_view s, std::uint64_t seed) {
         std::memcpy(&a, p, 4);
         std::memcpy(&b, p + n - 4, 4);
         tail = a | (static_cast<std::uint64_t>(b) << (8 * (n - 4)));
-    } else {
+    } else if (n > 0) {
         tail = p[0] | (static_cast<std::uint64_t>(p[n / 2]) << (8 * (n / 2))) | (static_cast<std::uint64_t>(p[n - 1]) << (8 * (n - 1)));
     }
     return mix(h ^ tail ^ (s.size() << 56));
